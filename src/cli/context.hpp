@@ -54,5 +54,6 @@ void set_example(CLI::App& app, const std::string& example);
 void register_version_command(CLI::App& app, Context& ctx);
 void register_config_command(CLI::App& app, Context& ctx);
 void register_demo_command(CLI::App& app, Context& ctx);
+void register_topic_command(CLI::App& app, Context& ctx);
 
 }  // namespace axle::cli

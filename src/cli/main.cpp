@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
   axle::cli::register_version_command(app, ctx);
   axle::cli::register_config_command(app, ctx);
   axle::cli::register_demo_command(app, ctx);
+  axle::cli::register_topic_command(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,32 @@
+// Futex wait and wake on 32-bit words in shared memory (futex(2)). Shared futexes (no
+// FUTEX_PRIVATE_FLAG) because waiter and waker are in different processes.
+#pragma once
+
+#include <atomic>
+#include <climits>
+#include <cstdint>
+
+namespace axle::bus::detail {
+
+// Sleeps while `*word == expected`, at most `timeout_ns` (> 0). Returns on wake, on a changed
+// value, on a signal or on timeout; the caller re-checks its condition and its deadline.
+void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected,
+                std::int64_t timeout_ns) noexcept;
+
+// Wakes every waiter on `word`.
+void futex_wake_all(std::atomic<std::uint32_t>& word) noexcept;
+
+// monotonic_ns() + timeout, saturating instead of overflowing for huge timeouts.
+inline std::int64_t deadline_after(std::int64_t now_ns, std::int64_t timeout_ns) noexcept {
+  constexpr std::int64_t kMax = INT64_MAX / 2;  // about 146 years
+  return timeout_ns > kMax - now_ns ? kMax : now_ns + (timeout_ns < 0 ? 0 : timeout_ns);
+}
+
+// Writer side of the protocol in docs/bus.md ("Waiting"): bump the sequence word, wake only
+// when someone waits.
+inline void notify(std::atomic<std::uint32_t>& seq, std::atomic<std::uint32_t>& waiters) noexcept {
+  seq.fetch_add(1, std::memory_order_seq_cst);
+  if (waiters.load(std::memory_order_seq_cst) != 0) futex_wake_all(seq);
+}
+
+}  // namespace axle::bus::detail

@@ -1,0 +1,148 @@
+// The binary layout of a topic's shared-memory segment (docs/bus.md, "Segment layout").
+// Everything here lives in shared memory: fixed-size types, lock-free atomics, process-shared
+// robust mutexes, no pointers. Changing any of it requires bumping kAbiVersion.
+#pragma once
+
+#include <pthread.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "axle/bus/options.hpp"
+
+namespace axle::bus::detail {
+
+inline constexpr std::uint64_t kMagic = 0x3130535542'4c5841ULL;  // "AXLBUS01", little-endian
+inline constexpr std::uint32_t kAbiVersion = 1;
+inline constexpr std::uint32_t kStateReady = 0x59444552;  // "REDY"
+inline constexpr std::uint32_t kNoChunk = 0xffffffffU;
+inline constexpr std::size_t kAlign = 64;
+
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
+static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
+
+// Chunk holder word: bits 0..47 subscriber slots, bit 48 history, bits 49..63 loan (slot + 1).
+inline constexpr std::uint64_t kHistoryBit = 1ULL << 48;
+inline constexpr unsigned kLoanShift = 49;
+inline constexpr std::uint64_t kLoanMask = ~0ULL << kLoanShift;
+inline constexpr std::uint64_t subscriber_bit(std::uint32_t slot) { return 1ULL << slot; }
+inline constexpr std::uint64_t loan_field(std::uint32_t publisher_slot) {
+  return (static_cast<std::uint64_t>(publisher_slot) + 1) << kLoanShift;
+}
+static_assert(kMaxSubscribersPerTopic == 48);
+static_assert(kMaxPublishersPerTopic == (1U << (64 - kLoanShift)) - 1);
+
+// Participant slot states, the high half of the ctl word (low half: pid of the owner).
+enum class SlotState : std::uint32_t { kFree = 0, kJoining = 1, kAlive = 2, kReclaiming = 3 };
+inline constexpr std::uint64_t make_ctl(SlotState state, std::int32_t pid) {
+  return (static_cast<std::uint64_t>(state) << 32) | static_cast<std::uint32_t>(pid);
+}
+inline constexpr SlotState ctl_state(std::uint64_t ctl) {
+  return static_cast<SlotState>(ctl >> 32);
+}
+inline constexpr std::int32_t ctl_pid(std::uint64_t ctl) {
+  return static_cast<std::int32_t>(static_cast<std::uint32_t>(ctl & 0xffffffffU));
+}
+
+struct SegmentHeader {
+  std::uint64_t magic;
+  std::uint32_t abi_version;
+  std::uint32_t header_size;
+  std::uint64_t total_size;
+  std::atomic<std::uint32_t> state;
+  std::int32_t creator_pid;
+  std::int64_t created_utc_ms;
+  char type_name[kMaxTypeNameLength + 1];
+  char encoding[kMaxEncodingLength + 1];
+  std::uint64_t type_hash;
+  std::uint64_t max_message_size;
+  std::uint32_t chunk_count;
+  std::uint32_t queue_depth;
+  std::uint32_t history_depth;
+  std::uint32_t max_publishers;
+  std::uint32_t max_subscribers;
+  std::uint32_t group_access;
+  // Stored for tools; every opener recomputes and compares them.
+  std::uint64_t history_off;
+  std::uint64_t pub_table_off;
+  std::uint64_t sub_table_off;
+  std::uint64_t queue_off;
+  std::uint64_t chunk_table_off;
+  std::uint64_t payload_off;
+  std::uint64_t chunk_stride;
+
+  alignas(kAlign) std::atomic<std::uint32_t> alloc_cursor;
+  std::atomic<std::uint32_t> free_seq;  // futex: a chunk became free
+  std::atomic<std::uint32_t> free_waiters;
+  std::atomic<std::uint64_t> publish_count;
+
+  alignas(kAlign) pthread_mutex_t history_mutex;  // robust, process-shared
+  std::uint64_t history_next;                     // pushes so far; ring slot = next % depth
+};
+
+// Common head of publisher and subscriber slots.
+struct ParticipantSlot {
+  std::atomic<std::uint64_t> ctl;         // make_ctl(state, pid)
+  std::atomic<std::uint64_t> start_time;  // /proc/<pid>/stat field 22; 0 = not yet known
+  std::atomic<std::uint64_t> count;       // published / received
+  char node_name[64];
+};
+
+struct alignas(kAlign) PublisherSlot {
+  ParticipantSlot p;
+};
+
+enum class PendingOp : std::uint32_t { kNone = 0, kPush = 1, kDrop = 2 };
+
+struct alignas(kAlign) SubscriberSlot {
+  ParticipantSlot p;
+  std::atomic<std::uint32_t> reliable;
+  alignas(kAlign) pthread_mutex_t mutex;  // robust, process-shared; guards the queue
+  std::atomic<std::uint64_t> head;
+  std::atomic<std::uint64_t> tail;
+  // What the mutex holder is doing, written before it touches anything (crash repair).
+  std::uint32_t pending_op;
+  std::uint32_t pending_chunk;
+  std::uint64_t pending_pos;
+  alignas(kAlign) std::atomic<std::uint32_t> data_seq;  // futex: data arrived
+  std::atomic<std::uint32_t> data_waiters;
+  alignas(kAlign) std::atomic<std::uint32_t> space_seq;  // futex: room in the queue
+  std::atomic<std::uint32_t> space_waiters;
+  std::atomic<std::uint64_t> lost;
+};
+
+struct alignas(kAlign) ChunkInfo {
+  std::atomic<std::uint64_t> holders;
+  // Written by the loan owner before publish, read by subscribers after taking.
+  std::uint64_t size;
+  std::uint64_t sequence;
+  std::int64_t publish_time_ns;
+  std::uint32_t publisher;
+};
+
+// Offsets and sizes of one segment, computed from its parameters alone.
+struct Layout {
+  std::uint64_t history_off = 0;
+  std::uint64_t pub_table_off = 0;
+  std::uint64_t sub_table_off = 0;
+  std::uint64_t queue_off = 0;
+  std::uint64_t chunk_table_off = 0;
+  std::uint64_t payload_off = 0;
+  std::uint64_t chunk_stride = 0;
+  std::uint64_t total_size = 0;
+};
+
+struct Params {
+  std::uint64_t max_message_size = 0;
+  std::uint32_t chunk_count = 0;
+  std::uint32_t queue_depth = 0;
+  std::uint32_t history_depth = 0;
+  std::uint32_t max_publishers = 0;
+  std::uint32_t max_subscribers = 0;
+};
+
+// Checks the limits (nonzero, within the format's bounds, no overflow) and computes the layout.
+bool compute_layout(const Params& params, Layout& out) noexcept;
+
+}  // namespace axle::bus::detail

@@ -1,0 +1,130 @@
+#include "axle/bus/subscriber.hpp"
+
+#include <algorithm>
+
+#include "axle/core/clock.hpp"
+#include "chunks.hpp"
+#include "endpoint.hpp"
+#include "futex.hpp"
+#include "participants.hpp"
+#include "queue.hpp"
+
+namespace axle::bus {
+
+using detail::Endpoint;
+using detail::Segment;
+
+Sample::Sample(std::shared_ptr<Endpoint> subscriber, std::uint32_t chunk,
+               std::span<const std::byte> data, std::uint64_t sequence,
+               std::int64_t publish_time_ns)
+    : subscriber_(std::move(subscriber)),
+      chunk_(chunk),
+      data_(data),
+      sequence_(sequence),
+      publish_time_ns_(publish_time_ns) {}
+
+Sample::Sample(Sample&& other) noexcept
+    : subscriber_(std::move(other.subscriber_)),
+      chunk_(other.chunk_),
+      data_(other.data_),
+      sequence_(other.sequence_),
+      publish_time_ns_(other.publish_time_ns_) {}
+
+Sample& Sample::operator=(Sample&& other) noexcept {
+  if (this != &other) {
+    reset();
+    subscriber_ = std::move(other.subscriber_);
+    chunk_ = other.chunk_;
+    data_ = other.data_;
+    sequence_ = other.sequence_;
+    publish_time_ns_ = other.publish_time_ns_;
+  }
+  return *this;
+}
+
+Sample::~Sample() { reset(); }
+
+void Sample::reset() noexcept {
+  if (subscriber_ == nullptr) return;
+  detail::release_chunk(subscriber_->segment(), chunk_,
+                        detail::subscriber_bit(subscriber_->slot()));
+  subscriber_.reset();
+  data_ = {};
+}
+
+Subscriber::Subscriber(std::shared_ptr<Endpoint> endpoint, SubscriberOptions options)
+    : endpoint_(std::move(endpoint)), options_(options) {}
+Subscriber::Subscriber(Subscriber&& other) noexcept = default;
+
+Subscriber& Subscriber::operator=(Subscriber&& other) noexcept {
+  if (this != &other) {
+    if (endpoint_ != nullptr) detail::stop_subscriber(endpoint_->segment(), endpoint_->slot());
+    endpoint_ = std::move(other.endpoint_);
+    options_ = other.options_;
+  }
+  return *this;
+}
+
+// Stops receiving now; the slot itself is freed when the last Sample is gone too.
+Subscriber::~Subscriber() {
+  if (endpoint_ != nullptr) detail::stop_subscriber(endpoint_->segment(), endpoint_->slot());
+}
+
+std::uint64_t Subscriber::lost() const noexcept {
+  return endpoint_->segment().subscriber(endpoint_->slot()).lost.load(std::memory_order_relaxed);
+}
+
+Result<std::optional<Sample>> Subscriber::try_take() {
+  const Segment& segment = endpoint_->segment();
+  const std::uint32_t s = endpoint_->slot();
+  detail::SubscriberSlot& slot = segment.subscriber(s);
+  std::uint32_t c = detail::kNoChunk;
+  {
+    AXLE_TRY(auto lock, detail::lock_queue(segment, s));
+    AXLE_TRY(c, detail::pop_locked(segment, s));
+  }
+  if (c == detail::kNoChunk) return std::optional<Sample>();
+  detail::notify(slot.space_seq, slot.space_waiters);  // a reliable publisher may wait for room
+  const detail::ChunkInfo& info = segment.chunk(c);
+  const std::uint64_t size = info.size;
+  if (size > segment.params().max_message_size) {
+    detail::release_chunk(segment, c, detail::subscriber_bit(s));
+    return make_error(ErrorCode::kCorrupt, "a sample of topic '" + segment.topic() +
+                                               "' claims a size beyond the topic's maximum");
+  }
+  slot.p.count.fetch_add(1, std::memory_order_relaxed);
+  return std::optional<Sample>(Sample(
+      endpoint_, c, std::span<const std::byte>(segment.payload(c), static_cast<std::size_t>(size)),
+      info.sequence, info.publish_time_ns));
+}
+
+Result<Sample> Subscriber::take(std::chrono::nanoseconds timeout) {
+  const Segment& segment = endpoint_->segment();
+  const std::uint32_t s = endpoint_->slot();
+  detail::SubscriberSlot& slot = segment.subscriber(s);
+  const std::int64_t start = monotonic_ns();
+  const std::int64_t deadline = detail::deadline_after(start, timeout.count());
+  const std::int64_t spin_until = detail::deadline_after(start, options_.spin.count());
+  while (true) {
+    AXLE_TRY(auto sample, try_take());
+    if (sample) return std::move(*sample);
+    const std::int64_t now = monotonic_ns();
+    if (now >= deadline) {
+      return make_error(ErrorCode::kTimeout,
+                        "no sample on topic '" + segment.topic() + "' within the timeout");
+    }
+    if (now < spin_until) {
+      const std::int64_t spin_end = std::min(spin_until, deadline);
+      while (!detail::queue_nonempty(segment, s) && monotonic_ns() < spin_end) {
+      }
+      continue;
+    }
+    // Futex protocol of docs/bus.md ("Waiting"): announce, read the word, re-check, sleep.
+    slot.data_waiters.fetch_add(1, std::memory_order_seq_cst);
+    const std::uint32_t seq = slot.data_seq.load(std::memory_order_seq_cst);
+    if (!detail::queue_nonempty(segment, s)) detail::futex_wait(slot.data_seq, seq, deadline - now);
+    slot.data_waiters.fetch_sub(1, std::memory_order_seq_cst);
+  }
+}
+
+}  // namespace axle::bus

@@ -1,0 +1,140 @@
+// `axle topic ...` and `axle node list` against real topics, through the built axle binary.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "axle/bus/node.hpp"
+#include "bus_test_util.hpp"
+#include "support/test_support.hpp"
+
+namespace axle::bus {
+namespace {
+
+using std::chrono::seconds;
+using test::ScopedTopic;
+
+axle::test::CommandResult axle_cli(std::vector<std::string> args) {
+  args.insert(args.begin(), axle::test::axle_binary());
+  return axle::test::run_command(args, {}, 30);
+}
+
+std::vector<std::byte> bytes_of(std::string_view s) {
+  std::vector<std::byte> out(s.size());
+  std::memcpy(out.data(), s.data(), s.size());
+  return out;
+}
+
+TEST(TopicCli, InfoListAndNodeListShowALiveTopic) {
+  ScopedTopic topic("cliinfo");
+  auto node = Node::create("clinode");
+  ASSERT_TRUE(node.ok());
+  TopicOptions t;
+  t.type_name = "demo.T";
+  auto pub = node->create_publisher(topic.name(), t);
+  ASSERT_TRUE(pub.ok());
+
+  auto info = axle_cli({"topic", "info", topic.name(), "--json"});
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  const auto doc = nlohmann::json::parse(info.out);
+  EXPECT_EQ(doc["type_name"], "demo.T");
+  ASSERT_EQ(doc["participants"].size(), 1U);
+  EXPECT_EQ(doc["participants"][0]["node"], "clinode");
+  EXPECT_EQ(doc["participants"][0]["pid"], ::getpid());
+
+  auto list = axle_cli({"topic", "list", "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  bool listed = false;
+  for (const auto& e : nlohmann::json::parse(list.out))
+    listed = listed || e["topic"] == topic.name();
+  EXPECT_TRUE(listed) << list.out;
+
+  auto nodes = axle_cli({"node", "list", "--json"});
+  ASSERT_EQ(nodes.exit_code, 0) << nodes.err;
+  bool found = false;
+  for (const auto& n : nlohmann::json::parse(nodes.out)) {
+    found = found || (n["node"] == "clinode" && n["pid"] == ::getpid() && n["alive"] == true);
+  }
+  EXPECT_TRUE(found) << nodes.out;
+}
+
+TEST(TopicCli, PubReachesASubscriberAndEchoPrintsTheHistory) {
+  ScopedTopic topic("clipub");
+  auto node = Node::create("clinode");
+  ASSERT_TRUE(node.ok());
+  TopicOptions t;
+  t.history_depth = 2;
+  auto sub = node->create_subscriber(topic.name(), t);
+  ASSERT_TRUE(sub.ok());
+  auto pub = axle_cli({"topic", "pub", topic.name(), "hello", "-n", "2", "--rate", "1000"});
+  ASSERT_EQ(pub.exit_code, 0) << pub.err;
+  for (int i = 0; i < 2; ++i) {
+    auto s = sub->take(seconds(10));
+    ASSERT_TRUE(s.ok()) << s.error().to_string();
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(s->data().data()), s->data().size()),
+              "hello");
+  }
+  auto echo = axle_cli({"topic", "echo", topic.name(), "-n", "2", "--transient", "--json"});
+  ASSERT_EQ(echo.exit_code, 0) << echo.err;
+  std::istringstream lines(echo.out);
+  std::string line;
+  int n = 0;
+  while (std::getline(lines, line)) {
+    const auto j = nlohmann::json::parse(line);
+    EXPECT_EQ(j["size"], 5);
+    EXPECT_EQ(j["hex"], "68656c6c6f");
+    ++n;
+  }
+  EXPECT_EQ(n, 2);
+}
+
+TEST(TopicCli, HzCountsMessagesWhileAPublisherRuns) {
+  ScopedTopic topic("clihz");
+  auto node = Node::create("clinode");
+  ASSERT_TRUE(node.ok());
+  auto pub = node->create_publisher(topic.name(), {});
+  ASSERT_TRUE(pub.ok());
+  std::atomic<bool> stop{false};
+  std::thread publisher([&] {
+    while (!stop) {
+      EXPECT_TRUE(pub->publish_copy(bytes_of("tick")).ok());
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  });
+  auto hz = axle_cli({"topic", "hz", topic.name(), "--duration", "1", "--json"});
+  stop = true;
+  publisher.join();
+  ASSERT_EQ(hz.exit_code, 0) << hz.err;
+  const auto doc = nlohmann::json::parse(hz.out);
+  EXPECT_GT(doc["messages"].get<int>(), 0);
+  EXPECT_EQ(doc["lost"], 0);
+}
+
+TEST(TopicCli, CorruptSegmentIsAClearErrorWithExitCode1) {
+  ScopedTopic topic("clicorrupt");
+  { std::ofstream(topic.path(), std::ios::binary) << std::string(4096, 'z'); }
+  ASSERT_EQ(::chmod(topic.path().c_str(), 0600), 0);
+  auto info = axle_cli({"topic", "info", topic.name()});
+  EXPECT_EQ(info.exit_code, 1);
+  EXPECT_NE(info.err.find("not a valid axle bus segment"), std::string::npos) << info.err;
+  auto clean = axle_cli({"topic", "clean", "--json"});
+  ASSERT_EQ(clean.exit_code, 0) << clean.err;
+  bool reported = false;
+  const auto cleaned = nlohmann::json::parse(clean.out);
+  for (const auto& r : cleaned["refused"]) {
+    reported = reported || r.get<std::string>().find(topic.name()) == 0;
+  }
+  EXPECT_TRUE(reported) << clean.out;
+  EXPECT_EQ(::access(topic.path().c_str(), F_OK), 0);
+  auto missing = axle_cli({"topic", "info", "axletest/none_here", "--json"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(nlohmann::json::parse(missing.out)["error"]["code"], "not_found");
+}
+
+}  // namespace
+}  // namespace axle::bus
