@@ -10,6 +10,7 @@ packages=(
   libssl-dev openssl libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev nlohmann-json3-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
+  libtss2-dev swtpm swtpm-tools tpm2-tools  # identity: TPM 2.0 (tpm2-tss ESAPI), tested against swtpm
 )
 
 missing=()

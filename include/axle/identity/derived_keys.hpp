@@ -1,0 +1,47 @@
+// Per-purpose keys derived from the fingerprint and a device secret (RFC 5869 HKDF-SHA256).
+//
+//   PRK = HKDF-Extract(salt = fingerprint, IKM = device secret)
+//   key = HKDF-Expand(PRK, info = "axle/<purpose>@v1", 32)
+//
+// The device secret is 32 random bytes kept in <state-dir>/identity/device.secret (0600). It is
+// not sealed to the TPM yet (docs/identity.md). Keys are SecretBytes: never logged or printed;
+// key_id() gives a public handle for them.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "axle/core/result.hpp"
+#include "axle/core/secret.hpp"
+#include "axle/core/state_dir.hpp"
+#include "axle/crypto/keys.hpp"
+#include "axle/identity/fingerprint.hpp"
+
+namespace axle::identity {
+
+enum class KeyPurpose { kIdentitySigning, kAuditMac, kPseudonymisation, kFederation };
+
+inline constexpr KeyPurpose kAllKeyPurposes[] = {
+    KeyPurpose::kIdentitySigning, KeyPurpose::kAuditMac, KeyPurpose::kPseudonymisation,
+    KeyPurpose::kFederation};
+
+std::string_view key_purpose_name(KeyPurpose p) noexcept;  // "identity-signing", ...
+std::string key_purpose_info(KeyPurpose p);                // "axle/identity-signing@v1"
+
+inline constexpr std::string_view kDeviceSecretFile = "identity/device.secret";
+
+// Reads the device secret, creating it (32 bytes from the CSPRNG, 0600) on first use. A file of
+// the wrong size is kCorrupt.
+[[nodiscard]] Result<SecretBytes> load_or_create_device_secret(const StateDir& state);
+
+[[nodiscard]] Result<SecretBytes> derive_key(const Fingerprint& fingerprint,
+                                             const SecretBytes& device_secret, KeyPurpose purpose);
+
+// The device's Ed25519 identity key: RFC 8032 key from the identity-signing derived seed.
+[[nodiscard]] Result<crypto::PrivateKey> device_signing_key(const Fingerprint& fingerprint,
+                                                            const SecretBytes& device_secret);
+
+// A public handle for a key: hex of the first 8 bytes of SHA-256(key).
+[[nodiscard]] Result<std::string> key_id(const SecretBytes& key);
+
+}  // namespace axle::identity

@@ -1,0 +1,31 @@
+// TPM 2.0 access through tpm2-tss ESAPI: PCR values (SHA-256 bank) and the endorsement key.
+//
+// `tcti` is a TCTI loader string ("device:/dev/tpmrm0", "swtpm:host=127.0.0.1,port=2321", ...).
+// Errors say whether there is no TPM (kNotFound), no access (kPermissionDenied) or a TPM error.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "axle/core/result.hpp"
+
+namespace axle::identity {
+
+struct PcrValue {
+  unsigned index = 0;
+  std::array<std::uint8_t, 32> sha256{};
+};
+
+// Reads the SHA-256 bank values of `pcrs` (0..23), in the order given.
+[[nodiscard]] Result<std::vector<PcrValue>> tpm_read_pcrs(const std::string& tcti,
+                                                          std::span<const unsigned> pcrs);
+
+// The public area (TPMT_PUBLIC, marshalled) of the ECC P-256 endorsement key created from the
+// TCG EK Credential Profile template L-2. The key is derived from the endorsement primary seed,
+// so it is the same every time on one TPM and differs between TPMs.
+[[nodiscard]] Result<std::vector<std::uint8_t>> tpm_ek_public(const std::string& tcti);
+
+}  // namespace axle::identity

@@ -1,0 +1,63 @@
+// A vendor CA for demos and tests, kept in <state-dir>/vendor-ca/:
+//   root.pem    self-signed ECDSA P-256 root certificate (0644)
+//   root.key    its private key, PKCS#8 PEM (0600)
+//   vendor.key  32-byte HMAC key that turns an OUI into a ManufacturerID (0600)
+// Device certificates it issues are standard X.509 v3 leaves (digitalSignature) that
+// `openssl verify -CAfile root.pem` accepts.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "axle/core/result.hpp"
+#include "axle/core/secret.hpp"
+#include "axle/core/state_dir.hpp"
+#include "axle/crypto/keys.hpp"
+#include "axle/identity/edid.hpp"
+
+namespace axle::identity {
+
+inline constexpr std::string_view kVendorRootCertFile = "vendor-ca/root.pem";
+inline constexpr std::string_view kVendorRootKeyFile = "vendor-ca/root.key";
+inline constexpr std::string_view kVendorMacKeyFile = "vendor-ca/vendor.key";
+
+struct VendorCaInit {
+  std::string name = "axle demo vendor";
+  int days = 3650;
+  bool force = false;  // replace an existing CA (kAlreadyExists otherwise)
+};
+
+class VendorCa {
+ public:
+  // Creates the CA files; returns the CA.
+  static Result<VendorCa> init(const StateDir& state, const VendorCaInit& options);
+  // kNotFound, saying to run `axle vendor-ca init`, when there is none.
+  static Result<VendorCa> load(const StateDir& state);
+
+  [[nodiscard]] const std::string& root_pem() const noexcept { return root_pem_; }
+
+  // A device certificate for `device_key`, valid from now - 5 minutes for `days` days.
+  [[nodiscard]] Result<std::string> issue(const crypto::PublicKey& device_key,
+                                          std::string_view common_name, int days) const;
+  // As issue(), with an explicit validity (tests: expired and not-yet-valid certificates).
+  [[nodiscard]] Result<std::string> issue_with_validity(const crypto::PublicKey& device_key,
+                                                        std::string_view common_name,
+                                                        std::int64_t not_before_unix,
+                                                        std::int64_t not_after_unix) const;
+
+  [[nodiscard]] Result<Digest32> manufacturer_id(const Oui& oui) const;
+
+ private:
+  VendorCa(crypto::PrivateKey key, std::string root_pem, SecretBytes vendor_key, std::string name)
+      : key_(std::move(key)),
+        root_pem_(std::move(root_pem)),
+        vendor_key_(std::move(vendor_key)),
+        name_(std::move(name)) {}
+  crypto::PrivateKey key_;
+  std::string root_pem_;
+  SecretBytes vendor_key_;
+  std::string name_;
+};
+
+}  // namespace axle::identity

@@ -1,0 +1,115 @@
+// `axle vendor-ca init|issue`: a vendor CA for demos and tests, and this device's certificate.
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "axle/identity/derived_keys.hpp"
+#include "axle/identity/fingerprint.hpp"
+#include "axle/identity/vendor_ca.hpp"
+#include "context.hpp"
+
+namespace axle::cli {
+
+namespace {
+
+struct VendorCaOptions {
+  identity::VendorCaInit init;
+  std::string root = "/";
+  std::string tcti;
+  std::string oui;
+  std::string common_name;
+  int days = 365;
+};
+
+std::string hex(std::span<const std::uint8_t> b) {
+  std::string out;
+  for (auto x : b) out += fmt::format("{:02x}", x);
+  return out;
+}
+
+int run_init(Context& ctx, const VendorCaOptions& opt) {
+  auto state = ctx.state_dir();
+  if (!state) return ctx.fail(state.error());
+  auto ca = identity::VendorCa::init(*state, opt.init);
+  if (!ca) return ctx.fail(ca.error());
+  auto root = state->file(identity::kVendorRootCertFile);
+  if (ctx.options.json) {
+    ctx.print_json({{"ok", true}, {"root_certificate", root ? root->string() : ""}});
+  } else {
+    std::cout << "vendor CA created; root certificate " << (root ? root->string() : "") << '\n';
+  }
+  return kExitOk;
+}
+
+// Issues the certificate of this device's identity key (derived from its fingerprint and device
+// secret) and stores it with the ManufacturerID in <state-dir>/identity/.
+Result<std::string> issue(Context& ctx, const VendorCaOptions& opt) {
+  AXLE_TRY(StateDir state, ctx.state_dir());
+  AXLE_TRY(identity::VendorCa ca, identity::VendorCa::load(state));
+  identity::FingerprintOptions fopt;
+  fopt.context.root = opt.root;
+  fopt.context.tpm.tcti = opt.tcti;
+  AXLE_TRY(fopt.history_file, identity::history_file(state));
+  AXLE_TRY(identity::FingerprintReport report, identity::collect_fingerprint(fopt));
+  AXLE_TRY(identity::Oui oui,
+           opt.oui.empty() ? identity::first_nic_oui(report) : identity::parse_oui(opt.oui));
+  AXLE_TRY(SecretBytes secret, identity::load_or_create_device_secret(state));
+  AXLE_TRY(crypto::PrivateKey key, identity::device_signing_key(report.fingerprint, secret));
+  AXLE_TRY(crypto::PublicKey pub, key.public_key());
+  std::string cn = opt.common_name.empty() ? "axle-device-" + report.fingerprint_hex().substr(0, 16)
+                                           : opt.common_name;
+  AXLE_TRY(std::string cert, ca.issue(pub, cn, opt.days));
+  AXLE_TRY(identity::Digest32 mid, ca.manufacturer_id(oui));
+  AXLE_RETURN_IF_ERROR(state.write("identity/device.pem", cert, 0644));
+  AXLE_RETURN_IF_ERROR(state.write("identity/manufacturer_id", hex(mid) + "\n", 0644));
+  AXLE_TRY(auto path, state.file("identity/device.pem"));
+  return path.string();
+}
+
+int run_issue(Context& ctx, const VendorCaOptions& opt) {
+  auto path = issue(ctx, opt);
+  if (!path) return ctx.fail(path.error());
+  if (ctx.options.json) {
+    ctx.print_json({{"ok", true}, {"device_certificate", *path}});
+  } else {
+    std::cout << "device certificate written to " << *path << '\n';
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_vendor_ca_command(CLI::App& app, Context& ctx) {
+  CLI::App* group =
+      app.add_subcommand("vendor-ca", "A vendor CA for demos and tests (keys in files, 0600)");
+  group->require_subcommand(1);
+  set_example(*group, "axle vendor-ca init && axle vendor-ca issue");
+  auto opt = std::make_shared<VendorCaOptions>();
+
+  CLI::App* init = group->add_subcommand(
+      "init",
+      "Create the vendor root CA (ECDSA P-256) and vendor MAC key in <state-dir>/vendor-ca");
+  init->add_option("--name", opt->init.name, "Vendor name in the CA's subject");
+  init->add_option("--days", opt->init.days, "Validity of the root in days (default 3650)")
+      ->check(CLI::Range(1, 36500));
+  init->add_flag("--force", opt->init.force, "Replace an existing CA");
+  set_example(*init, "axle vendor-ca init --name 'Example Robotics'");
+  init->callback([&ctx, opt] { ctx.exit_code = run_init(ctx, *opt); });
+
+  CLI::App* issue_cmd = group->add_subcommand(
+      "issue",
+      "Issue this device's certificate for its identity key and its ManufacturerID "
+      "(HMAC of the OUI under the vendor key)");
+  issue_cmd->add_option("--oui", opt->oui,
+                        "Manufacturer OUI, e.g. 00:1B:21 (default: of the first physical NIC)");
+  issue_cmd->add_option("--cn", opt->common_name, "Common name (default axle-device-<fp prefix>)");
+  issue_cmd->add_option("--days", opt->days, "Validity in days (default 365)")
+      ->check(CLI::Range(1, 36500));
+  issue_cmd->add_option("--root", opt->root, "Read sysfs, procfs and /etc below this directory")
+      ->check(CLI::ExistingDirectory);
+  issue_cmd->add_option("--tcti", opt->tcti, "TPM TCTI (default device:<root>/dev/tpmrm0)");
+  set_example(*issue_cmd, "axle vendor-ca issue --oui 00:1B:21");
+  issue_cmd->callback([&ctx, opt] { ctx.exit_code = run_issue(ctx, *opt); });
+}
+
+}  // namespace axle::cli

@@ -1,0 +1,211 @@
+#include "axle/identity/tpm.hpp"
+
+#include <fmt/format.h>
+#include <tss2/tss2_esys.h>
+#include <tss2/tss2_mu.h>
+#include <tss2/tss2_tctildr.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <utility>
+
+namespace axle::identity {
+
+namespace {
+
+// tpm2-tss logs failures to stderr by default; axle reports them as Errors instead. An explicit
+// TSS2_LOG setting of the user is kept.
+void quiet_tss_logging() {
+  static std::once_flag once;
+  std::call_once(once, [] { ::setenv("TSS2_LOG", "all+NONE", 0); });
+}
+
+struct EsysFree {
+  void operator()(void* p) const { Esys_Free(p); }
+};
+template <typename T>
+using EsysPtr = std::unique_ptr<T, EsysFree>;
+
+// Owns the TCTI and the ESYS context (finalised in reverse order).
+class Tpm {
+ public:
+  static Result<Tpm> open(const std::string& tcti) {
+    quiet_tss_logging();
+    if (tcti.rfind("device:", 0) == 0) {
+      std::string path = tcti.substr(7);
+      if (::access(path.c_str(), F_OK) != 0) {
+        return make_error(ErrorCode::kNotFound, fmt::format("no TPM: {} does not exist", path));
+      }
+      if (::access(path.c_str(), R_OK | W_OK) != 0) {
+        return make_error(ErrorCode::kPermissionDenied,
+                          fmt::format("no access to {}; add this user to the 'tss' group", path));
+      }
+    }
+    Tpm tpm;
+    TSS2_RC rc = Tss2_TctiLdr_Initialize(tcti.c_str(), &tpm.tcti_);
+    if (rc != TSS2_RC_SUCCESS) {
+      return make_error(ErrorCode::kNotFound,
+                        fmt::format("no TPM: TCTI '{}' did not open (0x{:x}); check the TCTI "
+                                    "string and that the TPM or simulator runs",
+                                    tcti, rc));
+    }
+    rc = Esys_Initialize(&tpm.esys_, tpm.tcti_, nullptr);
+    if (rc != TSS2_RC_SUCCESS) {
+      return make_error(ErrorCode::kIo,
+                        fmt::format("ESAPI initialisation over '{}' failed (0x{:x})", tcti, rc));
+    }
+    return tpm;
+  }
+
+  Tpm(Tpm&& other) noexcept
+      : tcti_(std::exchange(other.tcti_, nullptr)), esys_(std::exchange(other.esys_, nullptr)) {}
+  Tpm& operator=(Tpm&&) = delete;
+  Tpm(const Tpm&) = delete;
+  Tpm& operator=(const Tpm&) = delete;
+  ~Tpm() {
+    if (esys_ != nullptr) Esys_Finalize(&esys_);
+    if (tcti_ != nullptr) Tss2_TctiLdr_Finalize(&tcti_);
+  }
+
+  ESYS_CONTEXT* esys() const { return esys_; }
+
+ private:
+  Tpm() = default;
+  TSS2_TCTI_CONTEXT* tcti_ = nullptr;
+  ESYS_CONTEXT* esys_ = nullptr;
+};
+
+Error tpm_error(std::string_view what, TSS2_RC rc) {
+  return make_error(ErrorCode::kIo, fmt::format("TPM {} failed (response code 0x{:x})", what, rc));
+}
+
+}  // namespace
+
+Result<std::vector<PcrValue>> tpm_read_pcrs(const std::string& tcti,
+                                            std::span<const unsigned> pcrs) {
+  for (unsigned p : pcrs) {
+    if (p >= 24) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        fmt::format("PCR {} does not exist; PCRs are 0..23", p));
+    }
+  }
+  if (pcrs.empty()) return make_error(ErrorCode::kInvalidArgument, "no PCR selected");
+  AXLE_TRY(Tpm tpm, Tpm::open(tcti));
+
+  std::array<bool, 24> wanted{};
+  for (unsigned p : pcrs) wanted[p] = true;
+  std::array<std::optional<std::array<std::uint8_t, 32>>, 24> values{};
+  // TPM2_PCR_Read returns at most 8 digests per call (TPM 2.0 Part 3 §22.4): repeat with what
+  // is still missing.
+  for (int round = 0; round < 4; ++round) {
+    TPML_PCR_SELECTION selection{};
+    selection.count = 1;
+    selection.pcrSelections[0].hash = TPM2_ALG_SHA256;
+    selection.pcrSelections[0].sizeofSelect = 3;
+    bool any = false;
+    for (unsigned p = 0; p < 24; ++p) {
+      if (wanted[p] && !values[p]) {
+        selection.pcrSelections[0].pcrSelect[p / 8] |= static_cast<BYTE>(1U << (p % 8));
+        any = true;
+      }
+    }
+    if (!any) break;
+    UINT32 counter = 0;
+    TPML_PCR_SELECTION* out_selection_raw = nullptr;
+    TPML_DIGEST* digests_raw = nullptr;
+    TSS2_RC rc = Esys_PCR_Read(tpm.esys(), ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &selection,
+                               &counter, &out_selection_raw, &digests_raw);
+    EsysPtr<TPML_PCR_SELECTION> out_selection(out_selection_raw);
+    EsysPtr<TPML_DIGEST> digests(digests_raw);
+    if (rc != TSS2_RC_SUCCESS) return tpm_error("PCR_Read", rc);
+    // The digests follow the order of the returned selection: banks, then ascending PCRs.
+    UINT32 next = 0;
+    for (UINT32 b = 0; b < out_selection->count; ++b) {
+      const auto& bank = out_selection->pcrSelections[b];
+      for (unsigned p = 0; p < 24 && p / 8 < bank.sizeofSelect; ++p) {
+        if ((bank.pcrSelect[p / 8] & (1U << (p % 8))) == 0) continue;
+        if (next >= digests->count) return tpm_error("PCR_Read (short response)", 0);
+        const TPM2B_DIGEST& d = digests->digests[next++];
+        if (bank.hash != TPM2_ALG_SHA256) continue;
+        if (d.size != 32) return tpm_error("PCR_Read (digest size)", 0);
+        std::array<std::uint8_t, 32> v{};
+        std::memcpy(v.data(), d.buffer, 32);
+        values[p] = v;
+      }
+    }
+    if (next == 0) {
+      return make_error(ErrorCode::kUnsupported,
+                        "the TPM has no active SHA-256 PCR bank; enable it with tpm2_pcrallocate");
+    }
+  }
+  std::vector<PcrValue> out;
+  for (unsigned p : pcrs) {
+    if (!values[p]) return tpm_error("PCR_Read (PCR not returned)", 0);
+    out.push_back(PcrValue{p, *values[p]});
+  }
+  return out;
+}
+
+Result<std::vector<std::uint8_t>> tpm_ek_public(const std::string& tcti) {
+  AXLE_TRY(Tpm tpm, Tpm::open(tcti));
+  // TCG EK Credential Profile 2.0 §B.3.4, template L-2: ECC NIST P-256 EK with policy A.
+  TPM2B_PUBLIC in_public{};
+  TPMT_PUBLIC& area = in_public.publicArea;
+  area.type = TPM2_ALG_ECC;
+  area.nameAlg = TPM2_ALG_SHA256;
+  area.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
+                          TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_ADMINWITHPOLICY |
+                          TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT;
+  static constexpr std::uint8_t kPolicyA[32] = {0x83, 0x71, 0x97, 0x67, 0x44, 0x84, 0xB3, 0xF8,
+                                                0x1A, 0x90, 0xCC, 0x8D, 0x46, 0xA5, 0xD7, 0x24,
+                                                0xFD, 0x52, 0xD7, 0x6E, 0x06, 0x52, 0x0B, 0x64,
+                                                0xF2, 0xA1, 0xDA, 0x1B, 0x33, 0x14, 0x69, 0xAA};
+  area.authPolicy.size = sizeof(kPolicyA);
+  std::memcpy(area.authPolicy.buffer, kPolicyA, sizeof(kPolicyA));
+  area.parameters.eccDetail.symmetric.algorithm = TPM2_ALG_AES;
+  area.parameters.eccDetail.symmetric.keyBits.aes = 128;
+  area.parameters.eccDetail.symmetric.mode.aes = TPM2_ALG_CFB;
+  area.parameters.eccDetail.scheme.scheme = TPM2_ALG_NULL;
+  area.parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
+  area.parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
+  area.unique.ecc.x.size = 32;
+  area.unique.ecc.y.size = 32;
+
+  TPM2B_SENSITIVE_CREATE in_sensitive{};
+  TPM2B_DATA outside_info{};
+  TPML_PCR_SELECTION creation_pcr{};
+  ESYS_TR handle = ESYS_TR_NONE;
+  TPM2B_PUBLIC* out_public_raw = nullptr;
+  TPM2B_CREATION_DATA* creation_data_raw = nullptr;
+  TPM2B_DIGEST* creation_hash_raw = nullptr;
+  TPMT_TK_CREATION* creation_ticket_raw = nullptr;
+  TSS2_RC rc = Esys_CreatePrimary(tpm.esys(), ESYS_TR_RH_ENDORSEMENT, ESYS_TR_PASSWORD,
+                                  ESYS_TR_NONE, ESYS_TR_NONE, &in_sensitive, &in_public,
+                                  &outside_info, &creation_pcr, &handle, &out_public_raw,
+                                  &creation_data_raw, &creation_hash_raw, &creation_ticket_raw);
+  EsysPtr<TPM2B_PUBLIC> out_public(out_public_raw);
+  EsysPtr<TPM2B_CREATION_DATA> creation_data(creation_data_raw);
+  EsysPtr<TPM2B_DIGEST> creation_hash(creation_hash_raw);
+  EsysPtr<TPMT_TK_CREATION> creation_ticket(creation_ticket_raw);
+  if (rc != TSS2_RC_SUCCESS) {
+    return make_error(ErrorCode::kIo,
+                      fmt::format("TPM CreatePrimary of the endorsement key failed (response code "
+                                  "0x{:x}); the endorsement hierarchy may need its password",
+                                  rc));
+  }
+  (void)Esys_FlushContext(tpm.esys(), handle);
+
+  std::vector<std::uint8_t> marshalled(sizeof(TPMT_PUBLIC));
+  size_t offset = 0;
+  rc = Tss2_MU_TPMT_PUBLIC_Marshal(&out_public->publicArea, marshalled.data(), marshalled.size(),
+                                   &offset);
+  if (rc != TSS2_RC_SUCCESS) return tpm_error("marshalling of the EK public area", rc);
+  marshalled.resize(offset);
+  return marshalled;
+}
+
+}  // namespace axle::identity

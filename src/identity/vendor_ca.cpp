@@ -1,0 +1,95 @@
+#include "axle/identity/vendor_ca.hpp"
+
+#include <fmt/format.h>
+
+#include "axle/core/clock.hpp"
+#include "axle/crypto/random.hpp"
+#include "cert_issuer.hpp"
+
+namespace axle::identity {
+
+namespace {
+
+constexpr std::int64_t kDaySeconds = 24 * 60 * 60;
+constexpr std::int64_t kClockSkewSeconds = 5 * 60;
+
+std::string_view as_text(std::span<const std::uint8_t> b) {
+  return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+
+}  // namespace
+
+Result<VendorCa> VendorCa::init(const StateDir& state, const VendorCaInit& options) {
+  if (options.days <= 0) {
+    return make_error(ErrorCode::kInvalidArgument, "the CA validity must be at least one day");
+  }
+  if (!options.force && state.exists(kVendorRootKeyFile)) {
+    return make_error(ErrorCode::kAlreadyExists,
+                      fmt::format("a vendor CA already exists in {}/vendor-ca; use --force to "
+                                  "replace it (certificates it issued stop verifying)",
+                                  state.path().string()));
+  }
+  AXLE_TRY(crypto::PrivateKey key, crypto::PrivateKey::generate(crypto::KeyType::kEcdsaP256));
+  AXLE_TRY(crypto::PublicKey pub, key.public_key());
+  std::int64_t now = utc_ms() / 1000;
+  detail::CertificateSpec spec{options.name + " root CA", options.name, true,
+                               now - kClockSkewSeconds, now + options.days * kDaySeconds};
+  AXLE_TRY(std::string root_pem, detail::create_certificate(spec, pub, key, {}));
+  AXLE_TRY(SecretBytes vendor_key, crypto::random_secret(32));
+  AXLE_TRY(SecretBytes key_pem, key.to_pem());
+  // Keys first: a root certificate without its key would be useless.
+  AXLE_RETURN_IF_ERROR(state.write(kVendorRootKeyFile, as_text(key_pem.view()), 0600));
+  AXLE_RETURN_IF_ERROR(state.write(kVendorMacKeyFile, as_text(vendor_key.view()), 0600));
+  AXLE_RETURN_IF_ERROR(state.write(kVendorRootCertFile, root_pem, 0644));
+  return VendorCa(std::move(key), std::move(root_pem), std::move(vendor_key), options.name);
+}
+
+Result<VendorCa> VendorCa::load(const StateDir& state) {
+  if (!state.exists(kVendorRootKeyFile) || !state.exists(kVendorRootCertFile) ||
+      !state.exists(kVendorMacKeyFile)) {
+    return make_error(ErrorCode::kNotFound,
+                      fmt::format("no vendor CA in {}/vendor-ca; run 'axle vendor-ca init'",
+                                  state.path().string()));
+  }
+  AXLE_TRY(std::string key_pem, state.read(kVendorRootKeyFile));
+  auto key = crypto::PrivateKey::from_pem(key_pem);
+  secure_wipe(key_pem.data(), key_pem.size());
+  if (!key) {
+    return make_error(ErrorCode::kCorrupt, "the vendor CA key does not parse; re-create the CA");
+  }
+  AXLE_TRY(std::string root_pem, state.read(kVendorRootCertFile));
+  AXLE_TRY(std::string mac_key, state.read(kVendorMacKeyFile));
+  SecretBytes vendor_key(
+      std::span(reinterpret_cast<const std::uint8_t*>(mac_key.data()), mac_key.size()));
+  secure_wipe(mac_key.data(), mac_key.size());
+  if (vendor_key.size() != 32) {
+    return make_error(ErrorCode::kCorrupt, "the vendor MAC key has the wrong size");
+  }
+  return VendorCa(std::move(*key), std::move(root_pem), std::move(vendor_key), "axle vendor");
+}
+
+Result<std::string> VendorCa::issue(const crypto::PublicKey& device_key,
+                                    std::string_view common_name, int days) const {
+  if (days <= 0) return make_error(ErrorCode::kInvalidArgument, "validity must be >= 1 day");
+  std::int64_t now = utc_ms() / 1000;
+  return issue_with_validity(device_key, common_name, now - kClockSkewSeconds,
+                             now + days * kDaySeconds);
+}
+
+Result<std::string> VendorCa::issue_with_validity(const crypto::PublicKey& device_key,
+                                                  std::string_view common_name,
+                                                  std::int64_t not_before_unix,
+                                                  std::int64_t not_after_unix) const {
+  if (common_name.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "a device certificate needs a common name");
+  }
+  detail::CertificateSpec spec{std::string(common_name), name_, false, not_before_unix,
+                               not_after_unix};
+  return detail::create_certificate(spec, device_key, key_, root_pem_);
+}
+
+Result<Digest32> VendorCa::manufacturer_id(const Oui& oui) const {
+  return identity::manufacturer_id(vendor_key_.view(), oui);
+}
+
+}  // namespace axle::identity
