@@ -54,6 +54,7 @@ void set_example(CLI::App& app, const std::string& example);
 void register_version_command(CLI::App& app, Context& ctx);
 void register_config_command(CLI::App& app, Context& ctx);
 void register_demo_command(CLI::App& app, Context& ctx);
+void register_audit_command(CLI::App& app, Context& ctx);
 void register_topic_command(CLI::App& app, Context& ctx);
 void register_id_command(CLI::App& app, Context& ctx);
 void register_vendor_ca_command(CLI::App& app, Context& ctx);

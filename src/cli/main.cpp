@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
   axle::cli::register_version_command(app, ctx);
   axle::cli::register_config_command(app, ctx);
   axle::cli::register_demo_command(app, ctx);
+  axle::cli::register_audit_command(app, ctx);
   axle::cli::register_topic_command(app, ctx);
   axle::cli::register_id_command(app, ctx);
   axle::cli::register_vendor_ca_command(app, ctx);

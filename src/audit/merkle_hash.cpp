@@ -1,0 +1,27 @@
+// RFC 9162 §2.1.1 domain-separated hashing.
+#include "axle/audit/merkle_hash.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace axle::audit {
+
+Result<Hash> leaf_hash(std::span<const std::uint8_t> entry) {
+  crypto::Sha256 h;
+  static constexpr std::array<std::uint8_t, 1> kLeafPrefix = {0x00};
+  AXLE_RETURN_IF_ERROR(h.update(kLeafPrefix));
+  AXLE_RETURN_IF_ERROR(h.update(entry));
+  return h.finish();
+}
+
+Result<Hash> node_hash(const Hash& left, const Hash& right) {
+  std::array<std::uint8_t, 65> buf{};
+  buf[0] = 0x01;
+  std::copy(left.begin(), left.end(), buf.begin() + 1);
+  std::copy(right.begin(), right.end(), buf.begin() + 33);
+  return crypto::sha256(buf);
+}
+
+Result<Hash> empty_root() { return crypto::sha256({}); }
+
+}  // namespace axle::audit
