@@ -36,7 +36,7 @@ constexpr std::uint32_t kBurst = 64;  // more than the queue depth: reliable wai
 struct SoakHeader {
   std::uint64_t magic;
   std::uint32_t publisher;
-  std::uint32_t end;     // 1: end marker, `index` is then the number of messages published
+  std::uint32_t end;  // 1: end marker, `index` is then the number of messages published
   std::uint64_t index;
   std::uint64_t body_size;
   std::uint64_t checksum;  // FNV-1a 64 of the body
@@ -130,8 +130,8 @@ int run_pub(const std::string& topic, std::uint32_t id, double seconds, double r
 }
 
 struct PerPublisher {
-  std::uint64_t next = 0;    // next expected index
-  std::int64_t end = -1;     // count announced by the end marker
+  std::uint64_t next = 0;  // next expected index
+  std::int64_t end = -1;   // count announced by the end marker
 };
 
 int run_sub(const std::string& topic, std::uint32_t publishers) {

@@ -203,8 +203,9 @@ TEST(BusSoak, FourPublishersFourSubscribersReliableLoseNothing) {
             << " publishers sent " << total_published << " messages; " << kSubscribers
             << " subscribers received " << total_received << " messages (" << total_bytes
             << " bytes); "
-            << (HasFailure() ? "CHECKS FAILED (see above)"
-                             : "every checksum and body verified, none lost, duplicated or reordered")
+            << (HasFailure()
+                    ? "CHECKS FAILED (see above)"
+                    : "every checksum and body verified, none lost, duplicated or reordered")
             << '\n';
   RecordProperty("published", std::to_string(total_published));
   RecordProperty("received", std::to_string(total_received));

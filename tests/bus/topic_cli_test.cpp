@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <fstream>
@@ -113,6 +114,114 @@ TEST(TopicCli, HzCountsMessagesWhileAPublisherRuns) {
   const auto doc = nlohmann::json::parse(hz.out);
   EXPECT_GT(doc["messages"].get<int>(), 0);
   EXPECT_EQ(doc["lost"], 0);
+}
+
+// A publisher thread of this process alternating 100- and 300-byte messages every 5 ms until
+// destroyed.
+class AlternatingPublisher {
+ public:
+  explicit AlternatingPublisher(Publisher& pub)
+      : thread_([this, &pub] {
+          for (int i = 0; !stop_; ++i) {
+            std::vector<std::byte> bytes(i % 2 == 0 ? 100 : 300, std::byte{0x5a});
+            EXPECT_TRUE(pub.publish_copy(bytes).ok());
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+          }
+        }) {}
+  ~AlternatingPublisher() {
+    stop_ = true;
+    thread_.join();
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+TEST(TopicCli, BwReportsRateAndSizesOverTheWindow) {
+  ScopedTopic topic("clibw");
+  auto node = Node::create("clinode");
+  ASSERT_TRUE(node.ok());
+  auto pub = node->create_publisher(topic.name(), {});
+  ASSERT_TRUE(pub.ok());
+  axle::test::CommandResult bw;
+  {
+    AlternatingPublisher traffic(*pub);
+    bw = axle_cli({"topic", "bw", topic.name(), "--duration", "1", "--window", "10", "--json"});
+  }
+  ASSERT_EQ(bw.exit_code, 0) << bw.err;
+  const auto doc = nlohmann::json::parse(bw.out);
+  EXPECT_EQ(doc["topic"], topic.name());
+  EXPECT_EQ(doc["window"], 10);
+  const auto total = doc["total_messages"].get<std::uint64_t>();
+  ASSERT_GE(total, 2U) << bw.out;
+  EXPECT_EQ(doc["window_messages"].get<std::uint64_t>(), std::min<std::uint64_t>(total, 10));
+  EXPECT_EQ(doc["min_size"], 100);
+  EXPECT_EQ(doc["max_size"], 300);
+  const double mean = doc["mean_size"].get<double>();
+  EXPECT_GE(mean, 100.0);
+  EXPECT_LE(mean, 300.0);
+  EXPECT_GT(doc["messages_per_s"].get<double>(), 0.0);
+  EXPECT_DOUBLE_EQ(doc["bytes_per_s"].get<double>(), doc["messages_per_s"].get<double>() * mean);
+  EXPECT_GE(doc["total_bytes"].get<std::uint64_t>(), total * 100);
+  EXPECT_LE(doc["total_bytes"].get<std::uint64_t>(), total * 300);
+  EXPECT_EQ(doc["lost"], 0);
+}
+
+TEST(TopicCli, BwStopsAfterCountAndFailsWhenNothingComes) {
+  ScopedTopic topic("clibwcount");
+  auto node = Node::create("clinode");
+  ASSERT_TRUE(node.ok());
+  auto pub = node->create_publisher(topic.name(), {});
+  ASSERT_TRUE(pub.ok());
+  {
+    AlternatingPublisher traffic(*pub);
+    auto bw = axle_cli({"topic", "bw", topic.name(), "-n", "3", "--json"});
+    ASSERT_EQ(bw.exit_code, 0) << bw.err;
+    EXPECT_EQ(nlohmann::json::parse(bw.out)["total_messages"], 3);
+  }
+  auto idle = axle_cli({"topic", "bw", topic.name(), "-n", "3", "--timeout", "0.5", "--json"});
+  EXPECT_EQ(idle.exit_code, 1);
+  EXPECT_EQ(nlohmann::json::parse(idle.out)["error"]["code"], "timeout");
+  // With a duration, a silent topic is a measurement of nothing, not an error.
+  auto quiet = axle_cli({"topic", "bw", topic.name(), "--duration", "0.3", "--json"});
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(nlohmann::json::parse(quiet.out)["total_messages"], 0);
+}
+
+TEST(TopicCli, UnknownTopicIsAClearErrorForEveryCommandThatNeedsOne) {
+  const std::string missing = "axletest/none_here_" + std::to_string(::getpid());
+  const std::vector<std::vector<std::string>> commands = {
+      {"topic", "info", missing},
+      {"topic", "echo", missing, "-n", "1"},
+      {"topic", "hz", missing, "--duration", "1"},
+      {"topic", "bw", missing, "--duration", "1"}};
+  for (const auto& args : commands) {
+    auto r = axle_cli(args);
+    EXPECT_EQ(r.exit_code, 1) << args[1];
+    EXPECT_NE(r.err.find("'" + missing + "' does not exist"), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
+  }
+}
+
+TEST(TopicCli, EveryCommandHasHelpWithAnExampleAndTakesJson) {
+  const std::vector<std::vector<std::string>> commands = {
+      {"topic", "list"}, {"topic", "info"}, {"topic", "echo"},  {"topic", "hz"},
+      {"topic", "bw"},   {"topic", "pub"},  {"topic", "clean"}, {"node", "list"}};
+  for (auto args : commands) {
+    args.push_back("--help");
+    auto help = axle_cli(args);
+    EXPECT_EQ(help.exit_code, 0) << args[1] << ": " << help.err;
+    EXPECT_NE(help.out.find("Example:\n  axle " + args[0] + " " + args[1]), std::string::npos)
+        << help.out;
+  }
+  // --json is global; the commands that need no topic print a JSON document with it.
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"topic", "list", "--json"}, {"node", "list", "--json"}, {"topic", "clean", "--json"}}) {
+    auto r = axle_cli(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(nlohmann::json::accept(r.out)) << r.out;
+  }
 }
 
 TEST(TopicCli, CorruptSegmentIsAClearErrorWithExitCode1) {
