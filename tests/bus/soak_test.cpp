@@ -1,7 +1,7 @@
 // The bounded soak of issue 6 (point 11): 4 publisher and 4 subscriber processes (fork/exec of
 // soak_helper) on one topic under reliable QoS for 60 s. Every subscriber must receive every
 // sample of every publisher exactly once, in order, with its checksum and content intact.
-// AXLE_SOAK_SECONDS shortens (or lengthens, up to 600) the run for local use. Every wait is
+// AXLETEST_SOAK_SECONDS shortens (or lengthens, up to 600) the run for local use. Every wait is
 // bounded; every child is killed and reaped and the topic removed, also when the test fails.
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -31,7 +31,7 @@ constexpr int kSubscribers = 4;
 constexpr double kRatePerPublisher = 2000;  // messages/s, in bursts of 64 (see soak_helper)
 
 double soak_seconds() {
-  const char* env = std::getenv("AXLE_SOAK_SECONDS");
+  const char* env = std::getenv("AXLETEST_SOAK_SECONDS");
   if (env == nullptr) return 60;
   const double s = std::atof(env);
   return s >= 1 && s <= 600 ? s : 60;

@@ -54,5 +54,6 @@ class DemoIo {
 
 // The steps, in the order the demo runs them.
 Result<void> run_crypto_steps(DemoIo& io);
+Result<void> run_bus_step(DemoIo& io);
 
 }  // namespace axle::cli::demo
