@@ -291,7 +291,12 @@ class Children {
       }
       if (r == pids_[i]) {
         pids_[i] = -1;
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) failed.push_back(names[i]);
+        if (WIFSIGNALED(status)) {
+          failed.push_back(fmt::format("{} (killed by signal {})", names[i], WTERMSIG(status)));
+        } else if (WEXITSTATUS(status) != 0) {
+          failed.push_back(
+              fmt::format("{} (exit {}, its error is above)", names[i], WEXITSTATUS(status)));
+        }
       } else {
         failed.push_back(names[i] + " (did not finish)");
       }
