@@ -25,6 +25,7 @@
 #include <cstring>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -155,9 +156,10 @@ Result<void> imu_role(const Topics& t) {
 struct Stream {
   std::mutex m;
   std::vector<std::int64_t> latency_ns;
-  std::uint64_t total = 0;  // announced by the publisher
-  std::uint64_t next = 0;   // highest index seen + 1
-  std::uint64_t bad = 0;    // wrong size or header
+  std::uint64_t total = 0;     // announced by the publisher
+  std::uint64_t next = 0;      // highest index seen + 1
+  std::uint64_t bad = 0;       // wrong size or header
+  std::optional<Error> error;  // take() failed other than by a timeout; the stream stops
   std::atomic<bool> done{false};
 
   void add(std::int64_t latency, std::uint64_t index, std::uint64_t announced, bool valid) {
@@ -167,6 +169,12 @@ struct Stream {
     next = std::max(next, index + 1);
     bad += valid ? 0 : 1;
     if (index + 1 >= announced) done = true;
+  }
+
+  void fail(Error e) {
+    std::lock_guard lock(m);
+    error = std::move(e);
+    done = true;
   }
 
   // Lost: the gaps below the highest index seen, and at the end also the missing tail.
@@ -208,6 +216,7 @@ Result<void> subscriber_role(const Topics& t, int report_fd) {
   std::thread lidar_thread([&] {
     while (!lidar_stream.done && monotonic_ns() < end) {
       auto s = lidar.take(std::chrono::milliseconds(100));
+      if (!s && s.error().code != ErrorCode::kTimeout) lidar_stream.fail(s.error());
       if (!s) continue;  // a timeout: check the end and wait again
       const std::int64_t latency = monotonic_ns() - s->publish_time_ns();
       CloudHeader h{};
@@ -219,6 +228,7 @@ Result<void> subscriber_role(const Topics& t, int report_fd) {
   std::thread imu_thread([&] {
     while (!imu_stream.done && monotonic_ns() < end) {
       auto s = imu.take(std::chrono::milliseconds(100));
+      if (!s && s.error().code != ErrorCode::kTimeout) imu_stream.fail(s.error());
       if (!s) continue;
       const std::int64_t latency = monotonic_ns() - s->untyped().publish_time_ns();
       imu_stream.add(latency, (*s)->index, (*s)->total, true);
@@ -240,6 +250,8 @@ Result<void> subscriber_role(const Topics& t, int report_fd) {
   }
   lidar_thread.join();
   imu_thread.join();
+  if (lidar_stream.error) return *lidar_stream.error;
+  if (imu_stream.error) return *imu_stream.error;
   return ok();
 }
 
