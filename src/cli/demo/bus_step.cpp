@@ -222,7 +222,8 @@ Result<void> subscriber_role(const Topics& t, int report_fd) {
       CloudHeader h{};
       std::memcpy(&h, s->data().data(), std::min(sizeof(h), s->data().size()));
       const bool valid = s->data().size() == kCloudBytes && h.magic == kCloudMagic;
-      lidar_stream.add(latency, h.index, valid ? h.total : kSeconds * kLidarHz, valid);
+      // A sample that is not a cloud counts as bad; its header is not trusted for the counts.
+      lidar_stream.add(latency, valid ? h.index : 0, valid ? h.total : kSeconds * kLidarHz, valid);
     }
   });
   std::thread imu_thread([&] {
