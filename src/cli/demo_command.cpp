@@ -15,7 +15,6 @@ namespace {
 // Capabilities that are planned but not built yet, in the order they land.
 constexpr std::string_view kStillToCome[] = {
     "device identity (EDID): hardware fingerprint, TPM 2.0, signed identity documents",
-    "tamper-evident audit log: RFC 5424 events, RFC 9162 Merkle proofs, signed checkpoints",
     "pluggable serialization, DDS/ROS 2 bridge, time sync, supervisor",
     "identity lifecycle registry (SQLite, PostgreSQL) and privacy tools",
 };
@@ -25,6 +24,7 @@ Result<void> run_steps(demo::DemoIo& io) {
   io.report("state_dir") = io.state().path().string();
   AXLE_RETURN_IF_ERROR(demo::run_crypto_steps(io));
   AXLE_RETURN_IF_ERROR(demo::run_bus_step(io));
+  AXLE_RETURN_IF_ERROR(demo::run_audit_step(io));
 
   io.step("still to come");
   nlohmann::ordered_json todo = nlohmann::ordered_json::array();
