@@ -6,6 +6,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "audit_settings.hpp"
 #include "axle/audit/event.hpp"
 #include "axle/audit/log.hpp"
 #include "axle/audit/log_verify.hpp"
@@ -26,7 +27,7 @@ constexpr int kExitMalformed = 4;
 struct AuditArgs {
   // append
   audit::AuditEvent event;
-  std::string sd_id = std::string(audit::kDefaultSdId);
+  std::string sd_id;  // empty: the audit.sd_id configuration key
   std::string ops_file;
   bool from_stdin = false;
   // tail
@@ -86,7 +87,7 @@ struct OpenLog {
 
 Result<OpenLog> open_log(Context& ctx) {
   AXLE_TRY(StateDir state, ctx.state_dir());
-  AXLE_TRY(audit::AuditStore store, audit::AuditStore::open(state));
+  AXLE_TRY(audit::AuditStore store, open_audit_store(ctx, state));
   audit::LogOptions options;
   options.dir = store.log_dir();
   AXLE_TRY(auto log, audit::AuditLog::open(options));
@@ -144,7 +145,9 @@ int run_append(Context& ctx, const AuditArgs& args) {
       if (!loaded) return ctx.fail(loaded.error());
       table = std::move(*loaded);
     }
-    auto message = audit::to_syslog(event, table, audit::EventOptions{args.sd_id});
+    auto sd_id = audit_sd_id(ctx, args.sd_id);
+    if (!sd_id) return ctx.fail(sd_id.error(), kExitUsage);
+    auto message = audit::to_syslog(event, table, audit::EventOptions{*sd_id});
     if (!message) return ctx.fail(message.error(), kExitUsage);
     auto text = audit::format_rfc5424(*message);
     if (!text) return ctx.fail(text.error(), kExitUsage);
@@ -202,7 +205,7 @@ int run_checkpoint(Context& ctx) {
 int run_key(Context& ctx) {
   auto state = ctx.state_dir();
   if (!state) return ctx.fail(state.error());
-  auto store = audit::AuditStore::open(*state);
+  auto store = open_audit_store(ctx, *state);
   if (!store) return ctx.fail(store.error());
   if (ctx.options.json) {
     ctx.print_json({{"origin", store->origin()}, {"vkey", store->verifier().vkey()}});
@@ -291,7 +294,7 @@ int run_verify_checkpoint(Context& ctx, const AuditArgs& args) {
 int run_verify(Context& ctx, const AuditArgs& args) {
   auto state = ctx.state_dir();
   if (!state) return ctx.fail(state.error());
-  auto store = audit::AuditStore::open(*state);
+  auto store = open_audit_store(ctx, *state);
   if (!store) return ctx.fail(store.error());
   std::optional<std::string> note;
   if (!args.checkpoint_file.empty()) {
@@ -361,7 +364,9 @@ int run_reveal(Context& ctx, const AuditArgs& args) {
   }
   auto message = audit::parse_rfc5424((*entries)[0].message);
   if (!message) return ctx.fail(message.error());
-  const audit::SdElement* sd = message->find(args.sd_id);
+  auto sd_id = audit_sd_id(ctx);
+  if (!sd_id) return ctx.fail(sd_id.error(), kExitUsage);
+  const audit::SdElement* sd = message->find(*sd_id);
   nlohmann::ordered_json fields = nlohmann::ordered_json::object();
   Result<void> outcome = ok();
   if (sd != nullptr) {
@@ -384,7 +389,7 @@ int run_reveal(Context& ctx, const AuditArgs& args) {
   event.reason = args.event.reason;
   auto redacted = audit::redact_event(event, audit::RedactionPolicy::standard(), &*key, utc_day());
   if (!redacted) return ctx.fail(redacted.error());
-  auto record = audit::to_syslog(event, audit::OpTable::builtin(), audit::EventOptions{args.sd_id});
+  auto record = audit::to_syslog(event, audit::OpTable::builtin(), audit::EventOptions{*sd_id});
   if (!record) return ctx.fail(record.error());
   auto text = audit::format_rfc5424(*record);
   if (!text) return ctx.fail(text.error());
@@ -437,7 +442,9 @@ void register_audit_command(CLI::App& app, Context& ctx) {
   append->add_option("--actor", args->event.actor, "Who acted (EDID)");
   append->add_option("--reason", args->event.reason, "Why");
   append->add_option("--message", args->event.message, "Free text (UTF-8)");
-  append->add_option("--sd-id", args->sd_id, "SD-ID of the audit element (name@PEN)");
+  append->add_option("--sd-id", args->sd_id,
+                     "SD-ID of the audit element (name@PEN); default: configuration key "
+                     "audit.sd_id (audit@32473)");
   append->add_option("--ops-file", args->ops_file, "Op classification table (JSON) to use");
   append->add_flag("--stdin", args->from_stdin, "Read RFC 5424 messages, one per line, from stdin");
   append->add_flag("--redact", args->redact,

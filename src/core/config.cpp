@@ -33,6 +33,13 @@ constexpr ConfigKeySpec kKeys[] = {
     {"crypto.fips", ConfigKind::kBool, "false", "",
      "Load OpenSSL's FIPS provider at start and refuse algorithms FIPS does not approve; fails "
      "when the provider is not installed."},
+    {"audit.sd_id", ConfigKind::kString, "audit@32473", "",
+     "SD-ID of the audit event's structured-data element, name@<private enterprise number> "
+     "(RFC 5424 §7.2.2); 32473 is the documentation number, set your organisation's own."},
+    {"audit.origin", ConfigKind::kString, "", "",
+     "Origin line of a new audit log's checkpoints, its unique name (e.g. example.com/audit/gw-1); "
+     "empty: axle/audit/<hostname>. Fixed when the log is created; a different value later is "
+     "refused."},
 };
 
 constexpr std::string_view kConfigFileVariable = "AXLE_CONFIG";

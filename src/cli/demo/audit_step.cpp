@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "audit_settings.hpp"
 #include "axle/audit/checkpoint.hpp"
 #include "axle/audit/event.hpp"
 #include "axle/audit/log.hpp"
@@ -84,7 +85,8 @@ std::optional<SecretBytes> parse_hex_key(std::string_view text) {
 
 Result<void> run_audit_step(DemoIo& io) {
   io.step("tamper-evident audit log: record this demo's sensitive operations");
-  AXLE_TRY(audit::AuditStore store, audit::AuditStore::open(io.state()));
+  AXLE_TRY(audit::AuditStore store, open_audit_store(io.ctx(), io.state()));
+  AXLE_TRY(std::string sd_id, audit_sd_id(io.ctx()));
   audit::LogOptions options;
   options.dir = store.log_dir();
   AXLE_TRY(auto log, audit::AuditLog::open(options));
@@ -119,7 +121,8 @@ Result<void> run_audit_step(DemoIo& io) {
   for (audit::AuditEvent& event : events) {
     AXLE_RETURN_IF_ERROR(
         audit::redact_event(event, audit::RedactionPolicy::standard(), &master, day));
-    AXLE_TRY(audit::SyslogMessage message, audit::to_syslog(event, table));
+    AXLE_TRY(audit::SyslogMessage message,
+             audit::to_syslog(event, table, audit::EventOptions{sd_id}));
     AXLE_TRY(std::string text, audit::format_rfc5424(message));
     AXLE_TRY(std::uint64_t seq, log->append(text));
     if (event.op == "data.read_personal") {
