@@ -119,6 +119,7 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(const LogOptions& options) {
     AXLE_TRY(s->last_leaf, s->tree->node(0, size - 1));
   }
   s->next_seq = size;
+  s->queued_end = size;
   s->durable = size;
   s->recovery.entries = size;
   Impl* raw = s.get();

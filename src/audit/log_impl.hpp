@@ -16,11 +16,22 @@
 
 namespace axle::audit {
 
+// A synchronous append() waiting for its entry to be durable.
 struct PendingAppend {
-  std::string_view message;
-  std::uint64_t seq = 0;
   bool done = false;
   std::optional<Error> error;
+};
+
+// An entry waiting for the writer. append() lends its message (it waits until the entry is
+// written); submit() gives the queue its own copy.
+struct QueuedEntry {
+  std::string_view message;
+  std::string owned;
+  PendingAppend* waiter = nullptr;  // null for submit()
+  // Not a stored view of `owned`: moving a short string moves its bytes.
+  [[nodiscard]] std::string_view text() const noexcept {
+    return waiter != nullptr ? message : owned;
+  }
 };
 
 struct AuditLog::Impl {
@@ -43,14 +54,17 @@ struct AuditLog::Impl {
   std::condition_variable work_cv;   // writer waits for appends or stop
   std::condition_variable done_cv;   // appenders wait for durability
   std::condition_variable space_cv;  // appenders wait for queue space
-  std::deque<PendingAppend*> queue;
+  std::deque<QueuedEntry> queue;
+  std::uint64_t queued_end = 0;  // sequence number the next queued entry gets
   std::uint64_t durable = 0;
   std::optional<Error> broken;  // sticky failure of the writer
   bool stop = false;
   std::thread writer;
 
   void run_writer();
-  [[nodiscard]] Result<void> commit(std::vector<PendingAppend*>& batch);
+  [[nodiscard]] Result<void> commit(const std::vector<QueuedEntry>& batch);
+  [[nodiscard]] Result<std::uint64_t> enqueue(QueuedEntry entry);
+  std::vector<std::uint8_t> frames;  // writer thread: the group being written, reused
   [[nodiscard]] Result<void> start_segment(std::uint64_t first_seq);
 };
 

@@ -22,18 +22,20 @@ Result<void> AuditLog::Impl::start_segment(std::uint64_t first_seq) {
   return ok();
 }
 
-Result<void> AuditLog::Impl::commit(std::vector<PendingAppend*>& batch) {
+Result<void> AuditLog::Impl::commit(const std::vector<QueuedEntry>& batch) {
   if (active_bytes >= options.segment_bytes && next_seq > segments.back().first_seq) {
     // Recovery rebuilds only the last segment's hashes: the closing segment's must be durable
     // before a newer segment exists.
     AXLE_RETURN_IF_ERROR(tree->sync());
     AXLE_RETURN_IF_ERROR(start_segment(next_seq));
   }
-  std::vector<std::uint8_t> frames;
-  for (PendingAppend* p : batch) {
-    p->seq = next_seq;
-    const auto payload = detail::encode_entry(next_seq, last_leaf, p->message);
-    detail::append_frame(frames, payload);
+  // Frames are encoded in place into one reused buffer: no allocation per entry on this path.
+  frames.clear();
+  for (const QueuedEntry& e : batch) {
+    const std::size_t frame_start = frames.size();
+    detail::append_frame_in_place(frames, next_seq, last_leaf, e.text());
+    const auto payload =
+        std::span<const std::uint8_t>(frames).subspan(frame_start + detail::kFrameHeader);
     AXLE_TRY(last_leaf, leaf_hash(payload));
     AXLE_RETURN_IF_ERROR(tree->add_leaf(last_leaf));
     ++next_seq;
@@ -48,14 +50,14 @@ Result<void> AuditLog::Impl::commit(std::vector<PendingAppend*>& batch) {
 }
 
 void AuditLog::Impl::run_writer() {
-  std::vector<PendingAppend*> batch;
+  std::vector<QueuedEntry> batch;
   while (true) {
     {
       std::unique_lock lock(mutex);
       work_cv.wait(lock, [this] { return stop || !queue.empty(); });
       if (queue.empty()) return;  // stop requested and nothing left
       while (!queue.empty() && batch.size() < options.max_batch) {
-        batch.push_back(queue.front());
+        batch.push_back(std::move(queue.front()));
         queue.pop_front();
       }
     }
@@ -67,42 +69,73 @@ void AuditLog::Impl::run_writer() {
         // A failed group leaves the files in an unknown state: refuse more until reopened, where
         // recovery cuts off whatever part of this group reached the disk.
         broken = committed.error();
-        for (PendingAppend* p : batch) p->error = committed.error();
+        for (QueuedEntry& e : batch) {
+          if (e.waiter != nullptr) e.waiter->error = committed.error();
+        }
       } else {
         durable = next_seq;
       }
-      for (PendingAppend* p : batch) p->done = true;
+      for (QueuedEntry& e : batch) {
+        if (e.waiter != nullptr) e.waiter->done = true;
+      }
     }
     done_cv.notify_all();
     batch.clear();
   }
 }
 
-Result<std::uint64_t> AuditLog::append(std::string_view message) {
-  Impl& s = *impl_;
-  if (message.size() > s.options.max_message_bytes) {
+Result<std::uint64_t> AuditLog::Impl::enqueue(QueuedEntry entry) {
+  if (entry.text().size() > options.max_message_bytes) {
     return make_error(ErrorCode::kInvalidArgument, "audit message of " +
-                                                       std::to_string(message.size()) +
+                                                       std::to_string(entry.text().size()) +
                                                        " bytes exceeds the limit of " +
-                                                       std::to_string(s.options.max_message_bytes));
+                                                       std::to_string(options.max_message_bytes));
   }
-  PendingAppend pending;
-  pending.message = message;
+  std::uint64_t seq = 0;
   {
-    std::unique_lock lock(s.mutex);
-    s.space_cv.wait(lock, [&s] { return s.queue.size() < s.options.queue_capacity || s.broken; });
-    if (s.broken) {
+    std::unique_lock lock(mutex);
+    space_cv.wait(lock, [this] { return queue.size() < options.queue_capacity || broken; });
+    if (broken) {
       return make_error(
           ErrorCode::kFailedPrecondition,
-          "the audit log failed earlier (" + s.broken->message + "); reopen it to recover");
+          "the audit log failed earlier (" + broken->message + "); reopen it to recover");
     }
-    s.queue.push_back(&pending);
+    // Sequence numbers follow queue order, which is the order the writer commits in.
+    seq = queued_end++;
+    queue.push_back(std::move(entry));
   }
-  s.work_cv.notify_one();
+  work_cv.notify_one();
+  return seq;
+}
+
+Result<std::uint64_t> AuditLog::append(std::string_view message) {
+  Impl& s = *impl_;
+  PendingAppend pending;
+  AXLE_TRY(std::uint64_t seq, s.enqueue(QueuedEntry{message, {}, &pending}));
   std::unique_lock lock(s.mutex);
   s.done_cv.wait(lock, [&pending] { return pending.done; });
   if (pending.error) return *pending.error;
-  return pending.seq;
+  return seq;
+}
+
+Result<std::uint64_t> AuditLog::submit(std::string_view message) {
+  return impl_->enqueue(QueuedEntry{{}, std::string(message), nullptr});
+}
+
+Result<void> AuditLog::wait_durable(std::uint64_t seq, std::chrono::nanoseconds timeout) {
+  Impl& s = *impl_;
+  std::unique_lock lock(s.mutex);
+  if (seq >= s.queued_end) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "entry " + std::to_string(seq) + " was never submitted");
+  }
+  const bool settled =
+      s.done_cv.wait_for(lock, timeout, [&] { return s.durable > seq || s.broken; });
+  if (s.durable > seq) return ok();
+  if (s.broken) return *s.broken;
+  (void)settled;
+  return make_error(ErrorCode::kTimeout,
+                    "entry " + std::to_string(seq) + " not durable within the time limit");
 }
 
 }  // namespace axle::audit

@@ -7,7 +7,8 @@
 namespace axle::audit {
 
 Result<Hash> leaf_hash(std::span<const std::uint8_t> entry) {
-  crypto::Sha256 h;
+  // One context per thread, reset by finish(): no allocation per leaf on the append path.
+  thread_local crypto::Sha256 h;
   static constexpr std::array<std::uint8_t, 1> kLeafPrefix = {0x00};
   AXLE_RETURN_IF_ERROR(h.update(kLeafPrefix));
   AXLE_RETURN_IF_ERROR(h.update(entry));

@@ -76,6 +76,24 @@ void append_frame(std::vector<std::uint8_t>& out, std::span<const std::uint8_t> 
   out.insert(out.end(), payload.begin(), payload.end());
 }
 
+void append_frame_in_place(std::vector<std::uint8_t>& out, std::uint64_t seq, const Hash& prev,
+                           std::string_view message) {
+  const std::size_t start = out.size();
+  const std::size_t payload_size = kEntryHeader + message.size();
+  out.resize(start + kFrameHeader + payload_size);
+  std::uint8_t* p = out.data() + start + kFrameHeader;
+  p[0] = 1;  // entry format version
+  for (unsigned i = 0; i < 8; ++i) p[1 + i] = static_cast<std::uint8_t>(seq >> (8U * (7 - i)));
+  std::copy(prev.begin(), prev.end(), p + 9);
+  std::copy(message.begin(), message.end(), p + kEntryHeader);
+  const std::uint32_t crc = crc32c({p, payload_size});
+  std::uint8_t* h = out.data() + start;
+  for (unsigned i = 0; i < 4; ++i) {
+    h[i] = static_cast<std::uint8_t>(payload_size >> (8U * i));
+    h[4 + i] = static_cast<std::uint8_t>(crc >> (8U * i));
+  }
+}
+
 ScanResult scan_segment(std::span<const std::uint8_t> bytes, bool keep_bad_crc) {
   ScanResult r;
   if (bytes.size() < kSegmentMagic.size() ||

@@ -35,6 +35,9 @@ struct SegmentFile {
                                                      std::string_view message);
 [[nodiscard]] std::optional<LogEntry> decode_entry(std::span<const std::uint8_t> payload);
 void append_frame(std::vector<std::uint8_t>& out, std::span<const std::uint8_t> payload);
+// The same as append_frame(out, encode_entry(seq, prev, message)), without a temporary.
+void append_frame_in_place(std::vector<std::uint8_t>& out, std::uint64_t seq, const Hash& prev,
+                           std::string_view message);
 
 struct Frame {
   std::uint64_t offset = 0;  // of the frame header in the file

@@ -35,6 +35,21 @@ std::string message_for(std::uint64_t thread, std::uint64_t i) {
   std::vector<std::thread> threads;
   for (std::uint64_t t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
+      if (t == 3) {
+        // The pipelined path: 64 entries in flight, acknowledged once the last is durable.
+        for (std::uint64_t i = 0;; i += 64) {
+          std::vector<std::uint64_t> seqs;
+          for (std::uint64_t k = 0; k < 64; ++k) {
+            auto seq = (*log)->submit(message_for(t, i + k));
+            if (!seq) _exit(4);
+            seqs.push_back(*seq);
+          }
+          if (!(*log)->wait_durable(seqs.back(), std::chrono::seconds(30))) _exit(6);
+          for (std::uint64_t v : seqs) {
+            if (::write(report_fd, &v, sizeof v) != sizeof v) _exit(5);
+          }
+        }
+      }
       for (std::uint64_t i = 0;; ++i) {
         auto seq = (*log)->append(message_for(t, i));
         if (!seq) _exit(4);

@@ -44,6 +44,49 @@ TEST(AuditLog, AppendsGetSequenceNumbers_AndSurviveReopen) {
   EXPECT_EQ(*log->append("after reopen"), 10U);
 }
 
+TEST(AuditLog, SubmitPipelinesEntries_InOrder_AndWaitDurableAcknowledgesThem) {
+  test::TempDir tmp;
+  LogOptions opts;
+  opts.queue_capacity = 64;  // back-pressure is exercised: 1000 entries through 64 slots
+  opts.max_batch = 16;
+  {
+    auto log = open_log(tmp.path() / "log", opts);
+    ASSERT_TRUE(log);
+    ASSERT_EQ(*log->append("first, synchronous"), 0U);
+    std::uint64_t last = 0;
+    for (std::uint64_t i = 1; i <= 1000; ++i) {
+      // Short messages fit a std::string's inline buffer, which moves with the string.
+      auto seq = log->submit(i % 2 == 0 ? "s" + std::to_string(i)
+                                        : std::string(300, 'x') + std::to_string(i));
+      ASSERT_TRUE(seq.ok()) << seq.error().message;
+      ASSERT_EQ(*seq, i);
+      last = *seq;
+    }
+    ASSERT_TRUE(log->wait_durable(last, std::chrono::seconds(30)).ok());
+    EXPECT_EQ(log->size(), 1001U);
+    auto never = log->wait_durable(5000, std::chrono::milliseconds(1));
+    ASSERT_FALSE(never.ok());
+    EXPECT_EQ(never.error().code, ErrorCode::kInvalidArgument);
+    auto too_big = log->submit(std::string(LogOptions{}.max_message_bytes + 1, 'y'));
+    ASSERT_FALSE(too_big.ok());
+    EXPECT_EQ(too_big.error().code, ErrorCode::kInvalidArgument);
+  }
+  auto log = open_log(tmp.path() / "log", opts);
+  ASSERT_TRUE(log);
+  ASSERT_EQ(log->size(), 1001U);
+  auto entries = log->read(0, 1001);
+  ASSERT_TRUE(entries.ok());
+  EXPECT_EQ((*entries)[0].message, "first, synchronous");
+  for (std::uint64_t i = 1; i <= 1000; ++i) {
+    const std::string want =
+        i % 2 == 0 ? "s" + std::to_string(i) : std::string(300, 'x') + std::to_string(i);
+    ASSERT_EQ((*entries)[i].message, want) << i;
+  }
+  auto report = verify_log(tmp.path() / "log");
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok());
+}
+
 TEST(AuditLog, WatermarkIsThePreviousEntrysLeafHash) {
   test::TempDir tmp;
   auto log = open_log(tmp.path() / "log");

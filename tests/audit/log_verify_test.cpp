@@ -151,6 +151,28 @@ TEST(Crc32c, KnownAnswer) {
   // RFC 3720 §B.4: 32 bytes of zeros give 0x8A9136AA.
   const std::vector<std::uint8_t> zeros(32, 0);
   EXPECT_EQ(detail::crc32c(zeros), 0x8A9136AAU);
+  EXPECT_EQ(detail::crc32c_portable(zeros), 0x8A9136AAU);
+  // RFC 3720 §B.4: 32 bytes of 0xFF give 0x62A8AB43; "123456789" is the usual check value.
+  const std::vector<std::uint8_t> ones(32, 0xFF);
+  EXPECT_EQ(detail::crc32c(ones), 0x62A8AB43U);
+  const std::string check = "123456789";
+  const auto* c = reinterpret_cast<const std::uint8_t*>(check.data());
+  EXPECT_EQ(detail::crc32c({c, check.size()}), 0xE3069283U);
+}
+
+TEST(Crc32c, HardwareAndTableAgreeAtEveryLengthAndAlignment) {
+  std::vector<std::uint8_t> data(300);
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>(i * 131 + 7);
+  for (std::size_t offset = 0; offset < 9; ++offset) {
+    for (std::size_t n = 0; offset + n <= data.size(); n += 13) {
+      const std::span<const std::uint8_t> part(data.data() + offset, n);
+      ASSERT_EQ(detail::crc32c(part), detail::crc32c_portable(part)) << offset << "+" << n;
+      // Chained: the CRC of a whole equals the CRC continued over its second half.
+      const auto half = n / 2;
+      ASSERT_EQ(detail::crc32c(part.subspan(half), detail::crc32c(part.first(half))),
+                detail::crc32c(part));
+    }
+  }
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 // may open a log (an flock on <dir>/LOCK). File formats: docs/audit.md.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -50,6 +51,14 @@ class AuditLog {
   // Appends one message; returns its sequence number once it is durable. Thread-safe; concurrent
   // callers share fdatasyncs. After an I/O failure the log refuses appends until reopened.
   [[nodiscard]] Result<std::uint64_t> append(std::string_view message);
+
+  // Pipelined appends: submit() queues a copy of `message` and returns its sequence number at
+  // once (entries become durable in sequence order); wait_durable(seq) blocks until entry `seq`
+  // and all before it are durable. One producer can keep many entries in flight, so the writer
+  // commits large groups. submit() blocks while `queue_capacity` entries wait (back-pressure).
+  [[nodiscard]] Result<std::uint64_t> submit(std::string_view message);
+  // kTimeout when `timeout` passes first; the writer's error if it failed before `seq` was durable.
+  [[nodiscard]] Result<void> wait_durable(std::uint64_t seq, std::chrono::nanoseconds timeout);
 
   // Number of durable entries.
   [[nodiscard]] std::uint64_t size() const;
