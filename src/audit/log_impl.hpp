@@ -59,6 +59,7 @@ struct AuditLog::Impl {
   std::uint64_t durable = 0;
   std::optional<Error> broken;  // sticky failure of the writer
   bool stop = false;
+  bool writer_idle = false;  // the writer waits on work_cv: only then is a wake-up needed
   std::thread writer;
 
   void run_writer();

@@ -54,7 +54,9 @@ void AuditLog::Impl::run_writer() {
   while (true) {
     {
       std::unique_lock lock(mutex);
+      writer_idle = true;
       work_cv.wait(lock, [this] { return stop || !queue.empty(); });
+      writer_idle = false;
       if (queue.empty()) return;  // stop requested and nothing left
       while (!queue.empty() && batch.size() < options.max_batch) {
         batch.push_back(std::move(queue.front()));
@@ -92,6 +94,7 @@ Result<std::uint64_t> AuditLog::Impl::enqueue(QueuedEntry entry) {
                                                        std::to_string(options.max_message_bytes));
   }
   std::uint64_t seq = 0;
+  bool wake_writer = false;
   {
     std::unique_lock lock(mutex);
     space_cv.wait(lock, [this] { return queue.size() < options.queue_capacity || broken; });
@@ -103,8 +106,10 @@ Result<std::uint64_t> AuditLog::Impl::enqueue(QueuedEntry entry) {
     // Sequence numbers follow queue order, which is the order the writer commits in.
     seq = queued_end++;
     queue.push_back(std::move(entry));
+    // A busy writer takes this entry with its next group; waking it costs a futex call per append.
+    wake_writer = writer_idle;
   }
-  work_cv.notify_one();
+  if (wake_writer) work_cv.notify_one();
   return seq;
 }
 
