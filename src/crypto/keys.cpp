@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <climits>
+#include <mutex>
 
 #include "axle/crypto/provider.hpp"
 #include "ossl.hpp"
@@ -15,7 +16,13 @@ namespace axle::crypto {
 
 namespace detail {
 struct PkeyHandle {
+  explicit PkeyHandle(PkeyPtr key) : pkey(std::move(key)) {}
   PkeyPtr pkey;
+  // ECDSA signing context set up once (algorithm fetch, key checks) and copied per signature:
+  // EVP_DigestSignInit_ex costs about as much as a fifth of a P-256 signature. Read-only after
+  // initialisation, so signing from several threads with one key stays safe.
+  std::once_flag sign_template_once;
+  MdCtxPtr sign_template;
 };
 }  // namespace detail
 
@@ -220,7 +227,7 @@ Result<PublicKey> PublicKey::from_pem(std::string_view pem) {
                                  "not a PEM public key (\"BEGIN PUBLIC KEY\")");
   }
   AXLE_TRY(KeyType type, accept_public(pkey.get()));
-  return PublicKey(type, std::make_unique<PkeyHandle>(PkeyHandle{std::move(pkey)}));
+  return PublicKey(type, std::make_unique<PkeyHandle>(std::move(pkey)));
 }
 
 Result<PublicKey> PublicKey::from_der(std::span<const std::uint8_t> spki_der) {
@@ -235,7 +242,7 @@ Result<PublicKey> PublicKey::from_der(std::span<const std::uint8_t> spki_der) {
     return Error{ErrorCode::kInvalidArgument, "public key DER has trailing bytes"};
   }
   AXLE_TRY(KeyType type, accept_public(pkey.get()));
-  return PublicKey(type, std::make_unique<PkeyHandle>(PkeyHandle{std::move(pkey)}));
+  return PublicKey(type, std::make_unique<PkeyHandle>(std::move(pkey)));
 }
 
 Result<PublicKey> PublicKey::from_raw(KeyType type, std::span<const std::uint8_t> raw) {
@@ -250,11 +257,11 @@ Result<PublicKey> PublicKey::from_raw(KeyType type, std::span<const std::uint8_t
     if (!pkey) {
       return detail::openssl_error(ErrorCode::kInvalidArgument, "Ed25519 public key rejected");
     }
-    return PublicKey(type, std::make_unique<PkeyHandle>(PkeyHandle{std::move(pkey)}));
+    return PublicKey(type, std::make_unique<PkeyHandle>(std::move(pkey)));
   }
   AXLE_TRY(PkeyPtr pkey, ec_public_from_point(raw));
   AXLE_RETURN_IF_ERROR(check_ec_public(pkey.get()));
-  return PublicKey(type, std::make_unique<PkeyHandle>(PkeyHandle{std::move(pkey)}));
+  return PublicKey(type, std::make_unique<PkeyHandle>(std::move(pkey)));
 }
 
 Result<std::string> PublicKey::to_pem() const {
@@ -339,7 +346,7 @@ Result<PrivateKey> PrivateKey::generate(KeyType type) {
   if (EVP_PKEY_generate(ctx.get(), &raw) != 1) {
     return detail::openssl_error(ErrorCode::kInternal, "key generation failed");
   }
-  return PrivateKey(type, std::make_unique<PkeyHandle>(PkeyHandle{PkeyPtr(raw)}));
+  return PrivateKey(type, std::make_unique<PkeyHandle>(PkeyPtr(raw)));
 }
 
 Result<PrivateKey> PrivateKey::ed25519_from_seed(std::span<const std::uint8_t> seed) {
@@ -351,7 +358,7 @@ Result<PrivateKey> PrivateKey::ed25519_from_seed(std::span<const std::uint8_t> s
   PkeyPtr pkey(
       EVP_PKEY_new_raw_private_key_ex(nullptr, "ED25519", nullptr, seed.data(), seed.size()));
   if (!pkey) return detail::openssl_error(ErrorCode::kInternal, "Ed25519 key from seed failed");
-  return PrivateKey(KeyType::kEd25519, std::make_unique<PkeyHandle>(PkeyHandle{std::move(pkey)}));
+  return PrivateKey(KeyType::kEd25519, std::make_unique<PkeyHandle>(std::move(pkey)));
 }
 
 Result<PrivateKey> PrivateKey::from_pem(std::string_view pem) {
@@ -368,7 +375,7 @@ Result<PrivateKey> PrivateKey::from_pem(std::string_view pem) {
   }
   AXLE_TRY(KeyType type, classify(pkey.get()));
   AXLE_RETURN_IF_ERROR(require_allowed(algorithm_of(type)));
-  return PrivateKey(type, std::make_unique<PkeyHandle>(PkeyHandle{std::move(pkey)}));
+  return PrivateKey(type, std::make_unique<PkeyHandle>(std::move(pkey)));
 }
 
 Result<PrivateKey> PrivateKey::from_der(std::span<const std::uint8_t> pkcs8_der) {
@@ -385,7 +392,7 @@ Result<PrivateKey> PrivateKey::from_der(std::span<const std::uint8_t> pkcs8_der)
   }
   AXLE_TRY(KeyType type, classify(pkey.get()));
   AXLE_RETURN_IF_ERROR(require_allowed(algorithm_of(type)));
-  return PrivateKey(type, std::make_unique<PkeyHandle>(PkeyHandle{std::move(pkey)}));
+  return PrivateKey(type, std::make_unique<PkeyHandle>(std::move(pkey)));
 }
 
 namespace {
@@ -432,7 +439,21 @@ Result<std::vector<std::uint8_t>> PrivateKey::sign(std::span<const std::uint8_t>
   const char* digest = type_ == KeyType::kEd25519 ? nullptr : kEcdsaDigest;
   detail::MdCtxPtr ctx(EVP_MD_CTX_new());
   const int max_size = EVP_PKEY_get_size(pkey);
-  if (!ctx || max_size <= 0 ||
+  if (!ctx || max_size <= 0)
+    return detail::openssl_error(ErrorCode::kInternal, "signing setup failed");
+  if (type_ == KeyType::kEcdsaP256) {
+    std::call_once(key_->sign_template_once, [&] {
+      detail::MdCtxPtr t(EVP_MD_CTX_new());
+      if (t &&
+          EVP_DigestSignInit_ex(t.get(), nullptr, digest, nullptr, nullptr, pkey, nullptr) == 1) {
+        key_->sign_template = std::move(t);
+      }
+    });
+  }
+  // Ed25519 contexts cannot be copied in OpenSSL 3.0; they, and any failed copy, are set up anew.
+  const bool copied =
+      key_->sign_template && EVP_MD_CTX_copy_ex(ctx.get(), key_->sign_template.get()) == 1;
+  if (!copied &&
       EVP_DigestSignInit_ex(ctx.get(), nullptr, digest, nullptr, nullptr, pkey, nullptr) != 1) {
     return detail::openssl_error(ErrorCode::kInternal, "signing setup failed");
   }

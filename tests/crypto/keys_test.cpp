@@ -1,6 +1,9 @@
 #include "axle/crypto/keys.hpp"
 
+#include <atomic>
 #include <string_view>
+#include <thread>
+#include <vector>
 
 #include "support/test_support.hpp"
 
@@ -88,6 +91,38 @@ INSTANTIATE_TEST_SUITE_P(BothTypes, KeyRoundTrip,
                          [](const ::testing::TestParamInfo<KeyType>& param_info) {
                            return param_info.param == KeyType::kEd25519 ? "Ed25519" : "EcdsaP256";
                          });
+
+// One key signs from several threads at once (ECDSA copies a shared, read-only signing context);
+// every signature verifies, and ECDSA's random nonces make them all different.
+TEST(Keys, OneKeySignsFromManyThreads) {
+  for (KeyType type : {KeyType::kEcdsaP256, KeyType::kEd25519}) {
+    auto key = PrivateKey::generate(type);
+    ASSERT_TRUE(key.ok());
+    auto pub = key->public_key();
+    ASSERT_TRUE(pub.ok());
+    const std::string message = "signed by four threads";
+    const std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(message.data()),
+                                              message.size());
+    std::atomic<int> verified{0};
+    std::vector<std::vector<std::uint8_t>> first(4);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < 50; ++i) {
+          auto sig = key->sign(bytes, SignatureFormat::kDer);
+          if (!sig.ok()) return;
+          if (pub->verify(bytes, *sig, SignatureFormat::kDer).ok()) ++verified;
+          if (i == 0) first[static_cast<std::size_t>(t)] = *sig;
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(verified.load(), 200) << key_type_name(type);
+    if (type == KeyType::kEcdsaP256) {
+      EXPECT_NE(first[0], first[1]);
+    }
+  }
+}
 
 TEST(Keys, EcdsaSignatureFormatsConvertBothWays) {
   auto key = PrivateKey::generate(KeyType::kEcdsaP256);
