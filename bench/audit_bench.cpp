@@ -417,8 +417,8 @@ int run(int argc, char** argv) {
 
   audit::LogOptions log_options;
   log_options.dir = dir.path() / "log";
-  log_options.queue_capacity = 2048;
-  log_options.max_batch = 2048;
+  log_options.queue_capacity = 1024;
+  log_options.max_batch = 256;
   auto log = audit::AuditLog::open(log_options);
   if (!log) return fail(log.error());
   if (progress)

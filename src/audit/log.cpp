@@ -90,6 +90,12 @@ AuditLog::~AuditLog() {
   }
   impl_->work_cv.notify_all();
   if (impl_->writer.joinable()) impl_->writer.join();
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->writer_done = true;
+  }
+  impl_->sync_cv.notify_all();
+  if (impl_->syncer.joinable()) impl_->syncer.join();
 }
 
 Result<std::unique_ptr<AuditLog>> AuditLog::open(const LogOptions& options) {
@@ -120,10 +126,13 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(const LogOptions& options) {
   }
   s->next_seq = size;
   s->queued_end = size;
+  s->written = size;
   s->durable = size;
+  s->sync_fd = s->active.get();
   s->recovery.entries = size;
   Impl* raw = s.get();
   s->writer = std::thread([raw] { raw->run_writer(); });
+  s->syncer = std::thread([raw] { raw->run_syncer(); });
   return std::unique_ptr<AuditLog>(new AuditLog(std::move(s)));
 }
 

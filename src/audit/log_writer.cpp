@@ -1,6 +1,11 @@
-// The group-commit writer: one thread takes every waiting append (up to max_batch), writes their
-// frames and tree hashes, fdatasyncs once, and only then acknowledges them.
+// Group commit in two stages: the writer thread takes every waiting append (up to max_batch) and
+// writes their frames and tree hashes; the syncer thread fdatasyncs whatever has been written and
+// only then acknowledges it. While one group is being synced, the next is being written.
 #include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "axle/audit/log.hpp"
 #include "log_impl.hpp"
@@ -22,12 +27,22 @@ Result<void> AuditLog::Impl::start_segment(std::uint64_t first_seq) {
   return ok();
 }
 
-Result<void> AuditLog::Impl::commit(const std::vector<QueuedEntry>& batch) {
+Result<void> AuditLog::Impl::wait_all_synced() {
+  std::unique_lock lock(mutex);
+  sync_cv.wait(lock, [this] { return durable == written || broken; });
+  if (broken) return *broken;
+  return ok();
+}
+
+Result<void> AuditLog::Impl::write_group(const std::vector<QueuedEntry>& batch) {
   if (active_bytes >= options.segment_bytes && next_seq > segments.back().first_seq) {
-    // Recovery rebuilds only the last segment's hashes: the closing segment's must be durable
-    // before a newer segment exists.
+    // Recovery checks only the last segment: the closing segment's entries and tree hashes must
+    // be durable before a newer segment exists.
+    AXLE_RETURN_IF_ERROR(wait_all_synced());
     AXLE_RETURN_IF_ERROR(tree->sync());
     AXLE_RETURN_IF_ERROR(start_segment(next_seq));
+    std::lock_guard lock(mutex);
+    sync_fd = active.get();
   }
   // Frames are encoded in place into one reused buffer: no allocation per entry on this path.
   frames.clear();
@@ -43,9 +58,8 @@ Result<void> AuditLog::Impl::commit(const std::vector<QueuedEntry>& batch) {
   const auto& path = segments.back().path;
   AXLE_RETURN_IF_ERROR(detail::pwrite_all(active, frames, active_bytes, path));
   active_bytes += frames.size();
-  // One fdatasync per group: the entries. Their tree hashes are derived data that recovery
-  // recomputes from the last segment (docs/audit.md, "Recovery").
-  AXLE_RETURN_IF_ERROR(detail::sync_data(active, path));
+  // Tree hashes are derived data: those of the last segment are recomputed by recovery, so they
+  // are written here and synced only when their segment closes (docs/audit.md, "Recovery").
   return tree->flush();
 }
 
@@ -58,31 +72,86 @@ void AuditLog::Impl::run_writer() {
       work_cv.wait(lock, [this] { return stop || !queue.empty(); });
       writer_idle = false;
       if (queue.empty()) return;  // stop requested and nothing left
+      // Back-pressure on the disk: at most a few groups written and not yet durable.
+      sync_cv.wait(lock, [this] { return written - durable < 4 * options.max_batch || broken; });
       while (!queue.empty() && batch.size() < options.max_batch) {
         batch.push_back(std::move(queue.front()));
         queue.pop_front();
       }
     }
     space_cv.notify_all();
-    Result<void> committed = broken ? Result<void>(*broken) : commit(batch);
+    Result<void> wrote = broken ? Result<void>(*broken) : write_group(batch);
     {
       std::lock_guard lock(mutex);
-      if (!committed) {
+      if (!wrote) {
         // A failed group leaves the files in an unknown state: refuse more until reopened, where
         // recovery cuts off whatever part of this group reached the disk.
-        broken = committed.error();
+        if (!broken) broken = wrote.error();
         for (QueuedEntry& e : batch) {
-          if (e.waiter != nullptr) e.waiter->error = committed.error();
+          if (e.waiter == nullptr) continue;
+          e.waiter->error = *broken;
+          e.waiter->done = true;
         }
       } else {
-        durable = next_seq;
+        for (QueuedEntry& e : batch) {
+          if (e.waiter != nullptr) unsynced_waiters.emplace_back(written, e.waiter);
+          ++written;
+        }
       }
-      for (QueuedEntry& e : batch) {
-        if (e.waiter != nullptr) e.waiter->done = true;
+    }
+    if (!wrote) done_cv.notify_all();
+    sync_cv.notify_all();
+    batch.clear();
+  }
+}
+
+void AuditLog::Impl::run_syncer() {
+  while (true) {
+    std::uint64_t target = 0;
+    int fd = -1;
+    {
+      std::unique_lock lock(mutex);
+      sync_cv.wait(lock, [this] { return written > durable || writer_done || broken; });
+      if (broken) {
+        // The writer failed: what it wrote before may or may not reach the disk; recovery at the
+        // next open decides. Nobody waits for an acknowledgement that cannot come.
+        for (auto& [seq, waiter] : unsynced_waiters) {
+          waiter->error = *broken;
+          waiter->done = true;
+        }
+        unsynced_waiters.clear();
+        lock.unlock();
+        done_cv.notify_all();
+        return;
+      }
+      if (written == durable) {
+        if (writer_done) return;
+        continue;
+      }
+      // Everything written so far is in the page cache of this segment: one fdatasync makes it
+      // all durable (the writer does not switch segments while entries are unsynced).
+      target = written;
+      fd = sync_fd;
+    }
+    const bool synced = ::fdatasync(fd) == 0;
+    const int sync_errno = errno;
+    {
+      std::lock_guard lock(mutex);
+      if (synced) {
+        durable = target;
+      } else if (!broken) {
+        broken = Error{ErrorCode::kIo, std::string("fdatasync of the audit segment failed: ") +
+                                           std::strerror(sync_errno)};
+      }
+      while (!unsynced_waiters.empty() && (unsynced_waiters.front().first < durable || broken)) {
+        PendingAppend* waiter = unsynced_waiters.front().second;
+        if (unsynced_waiters.front().first >= durable) waiter->error = *broken;
+        waiter->done = true;
+        unsynced_waiters.pop_front();
       }
     }
     done_cv.notify_all();
-    batch.clear();
+    sync_cv.notify_all();
   }
 }
 
