@@ -14,7 +14,6 @@ namespace {
 
 // Capabilities that are planned but not built yet, in the order they land.
 constexpr std::string_view kStillToCome[] = {
-    "device identity (EDID): hardware fingerprint, TPM 2.0, signed identity documents",
     "pluggable serialization, DDS/ROS 2 bridge, time sync, supervisor",
     "identity lifecycle registry (SQLite, PostgreSQL) and privacy tools",
 };
@@ -23,6 +22,7 @@ Result<void> run_steps(demo::DemoIo& io) {
   io.say(fmt::format("axle demo — state directory {}", io.state().path().string()));
   io.report("state_dir") = io.state().path().string();
   AXLE_RETURN_IF_ERROR(demo::run_crypto_steps(io));
+  AXLE_RETURN_IF_ERROR(demo::run_identity_step(io));
   AXLE_RETURN_IF_ERROR(demo::run_bus_step(io));
   AXLE_RETURN_IF_ERROR(demo::run_audit_step(io));
 

@@ -158,6 +158,26 @@ TEST(CliTest, DemoJsonReportsEveryCheckPassing) {
   EXPECT_EQ(j["signatures"][0]["openssl_cli"], "verified");
   EXPECT_EQ(j["signatures"][1]["openssl_cli"], "verified");
   EXPECT_EQ(j["aead"]["tamper_refused"], true);
+  // Identity: a real-name document that verifies, is refused as a replay the second time and
+  // when altered; the device certificate accepted by the openssl CLI.
+  EXPECT_EQ(j["identity"]["verified"], true);
+  EXPECT_EQ(j["identity"]["replay_exit_code"], 16);
+  EXPECT_EQ(j["identity"]["tampered_exit_code"], 11);
+  EXPECT_EQ(j["identity"]["openssl_verify_certificate"], "OK");
+  EXPECT_EQ(j["identity"]["edid"].get<std::string>().rfind("EDID-v2:", 0), 0U);
+  for (const auto& s : j["identity"]["sources"]) {
+    EXPECT_TRUE(s.contains("verdict")) << s;
+  }
+  // Audit: the demo's sensitive operations (identity creation among them) are in a log that
+  // verifies against a signed checkpoint, with a checked inclusion proof.
+  EXPECT_GE(j["audit"]["entries_appended"].get<int>(), 3);
+  EXPECT_EQ(j["audit"]["log_verified"], true);
+  EXPECT_EQ(j["audit"]["proof_verified"], true);
+  EXPECT_EQ(j["audit"]["forged_proof_refused"], true);
+  auto proof = axle({"audit", "verify-proof", (dir.path() / "demo/audit-proof.json").string()});
+  EXPECT_EQ(proof.exit_code, 0) << proof.err;
+  auto verify = axle({"--state-dir", dir.path().string(), "audit", "verify"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
 }
 
 TEST(CliTest, DemoRefusesAStateDirOfOtherUsers) {

@@ -54,6 +54,7 @@ class DemoIo {
 
 // The steps, in the order the demo runs them.
 Result<void> run_crypto_steps(DemoIo& io);
+Result<void> run_identity_step(DemoIo& io);
 Result<void> run_bus_step(DemoIo& io);
 // Last: records what the steps before it did.
 Result<void> run_audit_step(DemoIo& io);
