@@ -278,16 +278,24 @@ Result<std::vector<std::uint8_t>> PublicKey::to_der() const {
   return public_der(key_->pkey.get());
 }
 
-Result<std::vector<std::uint8_t>> PublicKey::to_raw() const {
-  if (!key_) return moved_from();
-  if (type_ == KeyType::kEcdsaP256) return ec_uncompressed_point(key_->pkey.get());
+namespace {
+
+// The raw public key of either half of a key pair: 32 bytes (Ed25519) or the uncompressed point.
+Result<std::vector<std::uint8_t>> raw_public(KeyType type, EVP_PKEY* pkey) {
+  if (type == KeyType::kEcdsaP256) return ec_uncompressed_point(pkey);
   std::vector<std::uint8_t> out(kEd25519KeySize);
   std::size_t len = out.size();
-  if (EVP_PKEY_get_raw_public_key(key_->pkey.get(), out.data(), &len) != 1 ||
-      len != kEd25519KeySize) {
+  if (EVP_PKEY_get_raw_public_key(pkey, out.data(), &len) != 1 || len != kEd25519KeySize) {
     return detail::openssl_error(ErrorCode::kInternal, "reading the Ed25519 public key failed");
   }
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<std::uint8_t>> PublicKey::to_raw() const {
+  if (!key_) return moved_from();
+  return raw_public(type_, key_->pkey.get());
 }
 
 Result<void> PublicKey::verify(std::span<const std::uint8_t> message,
@@ -422,6 +430,11 @@ Result<SecretBytes> PrivateKey::to_pem() const {
 Result<SecretBytes> PrivateKey::to_der() const {
   if (!key_) return moved_from();
   return encode_private(key_->pkey.get(), "DER");
+}
+
+Result<std::vector<std::uint8_t>> PrivateKey::public_raw() const {
+  if (!key_) return moved_from();
+  return raw_public(type_, key_->pkey.get());
 }
 
 Result<PublicKey> PrivateKey::public_key() const {

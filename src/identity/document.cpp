@@ -166,8 +166,7 @@ Result<IdentityDocument> generate_document(const GenerateInputs& in) {
   if (signer->type() != crypto::KeyType::kEd25519) {
     return make_error(ErrorCode::kInvalidArgument, "identity documents are signed with Ed25519");
   }
-  AXLE_TRY(crypto::PublicKey pub, signer->public_key());
-  AXLE_TRY(doc.public_key, pub.to_raw());
+  AXLE_TRY(doc.public_key, signer->public_raw());
   std::string message = doc.canonical_json(false);
   AXLE_TRY(doc.signature, signer->sign(bytes_of(message)));
   return doc;

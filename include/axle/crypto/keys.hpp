@@ -76,6 +76,8 @@ class PrivateKey {
   [[nodiscard]] Result<SecretBytes> to_pem() const;
   [[nodiscard]] Result<SecretBytes> to_der() const;
   [[nodiscard]] Result<PublicKey> public_key() const;
+  // The public half in PublicKey::to_raw()'s form, without building a PublicKey (no decoding).
+  [[nodiscard]] Result<std::vector<std::uint8_t>> public_raw() const;
 
   [[nodiscard]] Result<std::vector<std::uint8_t>> sign(
       std::span<const std::uint8_t> message, SignatureFormat format = SignatureFormat::kDer) const;

@@ -1,0 +1,309 @@
+// axle-bench-identity: identity documents generated-and-signed and verified per second on one
+// core, beside `openssl speed ed25519` (the documents' signature algorithm) measured in the same
+// run; and the cold collection time of this device's fingerprint without a TPM, each collection in
+// a freshly started process (docs/benchmarks.md).
+//
+//   axle-bench-identity [--quick] [--json] [--seconds=N] [--cold-runs=N] [--openssl=PATH]
+#include <fmt/format.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "axle/core/build_info.hpp"
+#include "axle/core/clock.hpp"
+#include "axle/core/state_dir.hpp"
+#include "axle/crypto/keys.hpp"
+#include "axle/identity/document.hpp"
+#include "axle/identity/edid.hpp"
+#include "axle/identity/fingerprint.hpp"
+#include "axle/identity/vendor_ca.hpp"
+#include "openssl_speed.hpp"
+
+namespace axle::bench {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+constexpr double kGoalRatio = 0.8;
+constexpr double kGoalColdMs = 50;
+constexpr std::string_view kChildFlag = "--cold-fingerprint-child";
+
+struct Options {
+  bool quick = false;
+  bool json = false;
+  double seconds = 3;
+  int cold_runs = 50;
+  std::string openssl;
+};
+
+std::optional<Options> parse_options(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    auto number = [&](std::string_view name, auto& out) -> std::optional<bool> {
+      if (a.rfind(name, 0) != 0 || a.size() <= name.size() || a[name.size()] != '=') {
+        return std::nullopt;
+      }
+      const std::string_view v = a.substr(name.size() + 1);
+      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+      return ec == std::errc() && p == v.data() + v.size() && out > 0;
+    };
+    if (a == "--quick") {
+      o.quick = true;
+      o.seconds = 0.3;
+      o.cold_runs = 5;
+    } else if (a == "--json") {
+      o.json = true;
+    } else if (auto s = number("--seconds", o.seconds)) {
+      if (!*s) return std::nullopt;
+    } else if (auto c = number("--cold-runs", o.cold_runs)) {
+      if (!*c) return std::nullopt;
+    } else if (a.rfind("--openssl=", 0) == 0) {
+      o.openssl = std::string(a.substr(10));
+    } else if (a == "--help" || a == "-h") {
+      fmt::print(
+          "axle-bench-identity: identity documents generated+signed and verified per second,\n"
+          "beside openssl speed ed25519 in the same run; cold fingerprint collection time.\n\n"
+          "  --quick          short runs, for a smoke test\n"
+          "  --json           one JSON document on stdout\n"
+          "  --seconds=N      seconds per measurement (default 3)\n"
+          "  --cold-runs=N    fresh processes that each collect the fingerprint once (default 50)\n"
+          "  --openssl=PATH   the openssl binary (default: the first on PATH)\n\n"
+          "Example: axle-bench-identity --json > identity.json\n");
+      std::exit(0);
+    } else {
+      fmt::print(stderr, "error: bad option '{}' (see --help)\n", a);
+      return std::nullopt;
+    }
+  }
+  return o;
+}
+
+// The child: collects the fingerprint once, cold (this process has done nothing before), with
+// the TPM sources disabled, and prints the wall time in nanoseconds.
+int cold_fingerprint_child() {
+  identity::FingerprintOptions options;
+  options.disabled = {"tpm_pcrs", "tpm_ek"};
+  const std::int64_t t0 = monotonic_ns();
+  auto report = identity::collect_fingerprint(options);
+  const std::int64_t elapsed = monotonic_ns() - t0;
+  if (!report) {
+    fmt::print(stderr, "fingerprint failed: {}\n", report.error().to_string());
+    return kExitFailure;
+  }
+  fmt::print("{}\n", elapsed);
+  return 0;
+}
+
+Result<std::vector<double>> cold_fingerprints(int runs) {
+  std::vector<double> ms;
+  const std::string self = fs::read_symlink("/proc/self/exe").string();
+  for (int i = 0; i < runs; ++i) {
+    int fds[2];
+    if (::pipe(fds) != 0) return make_error(ErrorCode::kIo, "pipe failed");
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      ::dup2(fds[1], STDOUT_FILENO);
+      ::close(fds[0]);
+      ::execl(self.c_str(), self.c_str(), std::string(kChildFlag).c_str(), nullptr);
+      ::_exit(127);
+    }
+    ::close(fds[1]);
+    std::string out;
+    char buf[64];
+    ssize_t n = 0;
+    while ((n = ::read(fds[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
+    ::close(fds[0]);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    std::int64_t ns = 0;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+        std::from_chars(out.data(), out.data() + out.size(), ns).ec != std::errc()) {
+      return make_error(ErrorCode::kInternal, "a cold fingerprint child failed");
+    }
+    ms.push_back(static_cast<double>(ns) / 1e6);
+  }
+  std::sort(ms.begin(), ms.end());
+  return ms;
+}
+
+// Runs `op` repeatedly for about `seconds`; returns operations per second (false op: stop).
+template <typename Op>
+std::optional<double> rate(double seconds, Op op) {
+  const std::int64_t t0 = monotonic_ns();
+  const auto limit = static_cast<std::int64_t>(seconds * 1e9);
+  std::uint64_t n = 0;
+  while (monotonic_ns() - t0 < limit) {
+    for (int k = 0; k < 16; ++k, ++n) {
+      if (!op(n)) return std::nullopt;
+    }
+  }
+  return static_cast<double>(n) / (static_cast<double>(monotonic_ns() - t0) / 1e9);
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "axle-bench-identity.XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path_.empty()) fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  [[nodiscard]] const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+int run(int argc, char** argv) {
+  if (argc == 2 && std::string_view(argv[1]) == kChildFlag) return cold_fingerprint_child();
+  const auto options = parse_options(argc, argv);
+  if (!options) return kExitUsage;
+  auto fail = [](const Error& e) {
+    fmt::print(stderr, "error: {}\n", e.to_string());
+    return kExitFailure;
+  };
+
+  // A vendor CA, a device key and its certificate, as `axle vendor-ca init|issue` make them.
+  TempDir tmp;
+  auto state = StateDir::open(tmp.path() / "state");
+  if (!state) return fail(state.error());
+  auto ca = identity::VendorCa::init(*state, {});
+  if (!ca) return fail(ca.error());
+  auto key = crypto::PrivateKey::generate(crypto::KeyType::kEd25519);
+  if (!key) return fail(key.error());
+  auto pub = key->public_key();
+  if (!pub) return fail(pub.error());
+  auto cert = ca->issue(*pub, "axle-bench-device", 365);
+  if (!cert) return fail(cert.error());
+  auto mid = ca->manufacturer_id({0x00, 0x1B, 0x21});
+  if (!mid) return fail(mid.error());
+  identity::GenerateInputs in;
+  in.manufacturer_id = *mid;
+  in.secure_boot.value.fill(0x5A);
+  in.device_key = &*key;
+  in.certificate_pem = *cert;
+
+  // generate+sign: nonce, EDID, canonical JSON, Ed25519 signature.
+  std::vector<std::string> documents;
+  auto generate_rate = rate(options->seconds, [&](std::uint64_t) {
+    auto doc = identity::generate_document(in);
+    if (!doc) return false;
+    if (documents.size() < 200'000) documents.push_back(doc->canonical_json());
+    return true;
+  });
+  if (!generate_rate || documents.empty())
+    return fail(Error{ErrorCode::kInternal, "generate failed"});
+
+  // verify: strict parse, Ed25519 signature, X.509 chain to the vendor root (an ECDSA P-256
+  // signature), timestamp window; without and with the persistent nonce cache.
+  identity::VerifyPolicy policy;
+  policy.trusted_roots_pem.push_back(ca->root_pem());
+  policy.window_ms = 24LL * 3600 * 1000;
+  bool all_ok = true;
+  auto verify_rate = rate(options->seconds, [&](std::uint64_t i) {
+    auto verdict = identity::verify_document(documents[i % documents.size()], policy);
+    all_ok = all_ok && verdict.ok();
+    return verdict.ok();
+  });
+  policy.nonce_cache = tmp.path() / "nonces";
+  auto verify_cached_rate = rate(options->seconds / 2, [&](std::uint64_t i) {
+    if (i >= documents.size()) return false;  // each nonce may be accepted once
+    return identity::verify_document(documents[i], policy).ok();
+  });
+  if (!verify_rate) return fail(Error{ErrorCode::kInternal, "a generated document did not verify"});
+
+  // Peer: openssl speed ed25519, the same signature algorithm, in the same run.
+  std::optional<SignatureSpeed> peer;
+  std::string peer_name = "none (openssl not found)";
+  if (const auto binary = find_openssl(options->openssl)) {
+    OpensslSpeed speed(*binary, options->quick ? 1 : 3);
+    auto s = speed.signature("ed25519");
+    if (s) {
+      peer = *s;
+      peer_name = *binary;
+    } else {
+      fmt::print(stderr, "warning: openssl speed ed25519 failed: {}\n", s.error().to_string());
+    }
+  }
+
+  auto cold = cold_fingerprints(options->cold_runs);
+  if (!cold) return fail(cold.error());
+  auto pct = [&](double q) {
+    return (*cold)[static_cast<std::size_t>(q * static_cast<double>(cold->size() - 1))];
+  };
+  const double cold_p50 = pct(0.5);
+  const double cold_p99 = pct(0.99);
+  const double cold_max = cold->back();
+
+  const std::optional<double> sign_ratio =
+      peer ? std::optional(*generate_rate / peer->sign_per_s) : std::nullopt;
+  const std::optional<double> verify_ratio =
+      peer ? std::optional(*verify_rate / peer->verify_per_s) : std::nullopt;
+  nlohmann::ordered_json doc;
+  const BuildInfo& build = build_info();
+  doc["axle"] = fmt::format("{} ({}, {})", build.version, build.git_commit, build.build_type);
+  doc["peer"] = peer_name;
+  doc["generate_and_sign_per_s"] = *generate_rate;
+  doc["verify_per_s"] = *verify_rate;
+  doc["verify_with_nonce_cache_per_s"] =
+      verify_cached_rate ? nlohmann::ordered_json(*verify_cached_rate) : nullptr;
+  if (peer) {
+    doc["openssl_ed25519_sign_per_s"] = peer->sign_per_s;
+    doc["openssl_ed25519_verify_per_s"] = peer->verify_per_s;
+    doc["sign_ratio"] = *sign_ratio;
+    doc["verify_ratio"] = *verify_ratio;
+  }
+  doc["cold_fingerprint_ms"] = {{"runs", cold->size()},
+                                {"p50", cold_p50},
+                                {"p99", cold_p99},
+                                {"max", cold_max},
+                                {"goal_max_ms", kGoalColdMs}};
+  if (options->json) {
+    fmt::print("{}\n", doc.dump(2));
+    return 0;
+  }
+  auto verdict = [](std::optional<double> r) {
+    return !r ? std::string("n/a") : *r >= kGoalRatio ? "PASS" : "BELOW";
+  };
+  auto ratio = [](std::optional<double> r) { return r ? fmt::format("{:.2f}", *r) : "n/a"; };
+  fmt::print("axle {} — identity benchmark, one core; peer: openssl speed ed25519 ({})\n\n",
+             doc["axle"].get<std::string>(), peer_name);
+  fmt::print("{:<52} {:>10} {:>12} {:>6}  {}\n", "measure", "axle /s", "openssl /s", "ratio",
+             "goal >= 0.8");
+  fmt::print("{:<52} {:>10.0f} {:>12.0f} {:>6}  {}\n",
+             "generate + sign an identity document (vs sign)", *generate_rate,
+             peer ? peer->sign_per_s : 0.0, ratio(sign_ratio), verdict(sign_ratio));
+  fmt::print("{:<52} {:>10.0f} {:>12.0f} {:>6}  {}\n",
+             "verify a document: signature + X.509 chain (vs verify)", *verify_rate,
+             peer ? peer->verify_per_s : 0.0, ratio(verify_ratio), verdict(verify_ratio));
+  if (verify_cached_rate) {
+    fmt::print("{:<52} {:>10.0f}\n", "verify, with the persistent seen-nonce cache",
+               *verify_cached_rate);
+  }
+  fmt::print(
+      "\ncold fingerprint collection without TPM, {} fresh processes: p50 {:.2f} ms, "
+      "p99 {:.2f} ms, max {:.2f} ms (goal < {:.0f} ms: {})\n",
+      cold->size(), cold_p50, cold_p99, cold_max, kGoalColdMs,
+      cold_max < kGoalColdMs ? "PASS" : "BELOW");
+  return all_ok ? 0 : kExitFailure;
+}
+
+}  // namespace
+}  // namespace axle::bench
+
+int main(int argc, char** argv) { return axle::bench::run(argc, argv); }
