@@ -23,6 +23,7 @@
 #include "axle/bus/node.hpp"
 #include "axle/core/clock.hpp"
 #include "bus_test_util.hpp"
+#include "support/child_process.hpp"
 
 namespace axle::bus {
 namespace {
@@ -34,79 +35,24 @@ using test::ScopedTopic;
 constexpr int kWaitMs = 20000;
 
 // A helper process with its stdout on a pipe; killed and reaped when the object dies.
-class Child {
+class Child : public ::axle::test::ChildProcess {
  public:
-  explicit Child(std::vector<std::string> args) {
-    args.insert(args.begin(), AXLE_BUS_TEST_HELPER);
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) return;
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(fds[1], STDOUT_FILENO);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    ::close(fds[1]);
-    out_ = fds[0];
-  }
-  ~Child() {
-    if (pid_ > 0 && !reaped_) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    if (out_ >= 0) ::close(out_);
-  }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-
-  [[nodiscard]] pid_t pid() const { return pid_; }
+  explicit Child(std::vector<std::string> args) : ChildProcess(with_helper(std::move(args))) {}
 
   // The next line of output, or "" after `timeout_ms` or at end of output.
   std::string read_line(int timeout_ms = kWaitMs) {
-    const std::int64_t deadline = monotonic_ns() + std::int64_t{timeout_ms} * 1'000'000;
-    while (true) {
-      const std::size_t nl = buffer_.find('\n');
-      if (nl != std::string::npos) {
-        std::string line = buffer_.substr(0, nl);
-        buffer_.erase(0, nl + 1);
-        return line;
-      }
-      const std::int64_t left_ms = (deadline - monotonic_ns()) / 1'000'000;
-      if (left_ms <= 0) return "";
-      pollfd p{out_, POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(left_ms)) <= 0) return "";
-      char chunk[256];
-      const ssize_t n = ::read(out_, chunk, sizeof(chunk));
-      if (n <= 0) return "";
-      buffer_.append(chunk, static_cast<std::size_t>(n));
-    }
+    return read_line_until(monotonic_ns() + std::int64_t{timeout_ms} * 1'000'000);
   }
-
-  void kill9() { ::kill(pid_, SIGKILL); }
-
   // Exit status (or 128 + signal), or -1 if it does not end within the timeout.
   int wait_exit(int timeout_ms = kWaitMs) {
-    const std::int64_t deadline = monotonic_ns() + std::int64_t{timeout_ms} * 1'000'000;
-    while (monotonic_ns() < deadline) {
-      int status = 0;
-      const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-      if (r == pid_) {
-        reaped_ = true;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      std::this_thread::sleep_for(milliseconds(5));
-    }
-    return -1;
+    return wait_exit_until(monotonic_ns() + std::int64_t{timeout_ms} * 1'000'000);
   }
 
  private:
-  pid_t pid_ = -1;
-  int out_ = -1;
-  bool reaped_ = false;
-  std::string buffer_;
+  static std::vector<std::string> with_helper(std::vector<std::string> args) {
+    args.insert(args.begin(), AXLE_BUS_TEST_HELPER);
+    return args;
+  }
 };
 
 struct SubSummary {

@@ -22,6 +22,7 @@
 #include "axle/bus/introspect.hpp"
 #include "axle/core/clock.hpp"
 #include "bus_test_util.hpp"
+#include "support/child_process.hpp"
 
 namespace axle::bus {
 namespace {
@@ -38,75 +39,21 @@ double soak_seconds() {
 }
 
 // A soak_helper process with its stdout on a pipe; killed and reaped when the object dies.
-class SoakChild {
+class SoakChild : public ::axle::test::ChildProcess {
  public:
-  explicit SoakChild(const std::vector<std::string>& role_args) {
+  explicit SoakChild(const std::vector<std::string>& role_args)
+      : ChildProcess(with_helper(role_args)) {}
+  std::string read_line(std::int64_t deadline_ns) { return read_line_until(deadline_ns); }
+  int wait_exit(std::int64_t deadline_ns) { return wait_exit_until(deadline_ns); }
+
+ private:
+  static std::vector<std::string> with_helper(const std::vector<std::string>& role_args) {
     // Built by push_back: g++ 12 warns falsely (-Warray-bounds) on insert() of a long literal.
     std::vector<std::string> args;
     args.emplace_back(AXLE_SOAK_HELPER);
     for (const auto& a : role_args) args.push_back(a);
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) return;
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(fds[1], STDOUT_FILENO);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    ::close(fds[1]);
-    out_ = fds[0];
+    return args;
   }
-  ~SoakChild() {
-    if (pid_ > 0 && !reaped_) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    if (out_ >= 0) ::close(out_);
-  }
-  SoakChild(const SoakChild&) = delete;
-  SoakChild& operator=(const SoakChild&) = delete;
-
-  // The next line of output, or "" at `deadline_ns` (monotonic) or at end of output.
-  std::string read_line(std::int64_t deadline_ns) {
-    while (true) {
-      const std::size_t nl = buffer_.find('\n');
-      if (nl != std::string::npos) {
-        std::string line = buffer_.substr(0, nl);
-        buffer_.erase(0, nl + 1);
-        return line;
-      }
-      const std::int64_t left_ms = (deadline_ns - monotonic_ns()) / 1'000'000;
-      if (left_ms <= 0 || out_ < 0) return "";
-      pollfd p{out_, POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(left_ms)) <= 0) return "";
-      char chunk[512];
-      const ssize_t n = ::read(out_, chunk, sizeof(chunk));
-      if (n <= 0) return "";
-      buffer_.append(chunk, static_cast<std::size_t>(n));
-    }
-  }
-
-  // Exit status (128 + signal when killed), or -1 if it has not ended by `deadline_ns`.
-  int wait_exit(std::int64_t deadline_ns) {
-    do {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        reaped_ = true;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    } while (monotonic_ns() < deadline_ns);
-    return -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-  int out_ = -1;
-  bool reaped_ = false;
-  std::string buffer_;
 };
 
 struct SubReport {
