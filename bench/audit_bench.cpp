@@ -33,6 +33,7 @@
 #include "axle/audit/proof_verify.hpp"
 #include "axle/core/build_info.hpp"
 #include "axle/core/clock.hpp"
+#include "bench_temp_dir.hpp"
 #include "openssl_speed.hpp"
 
 namespace axle::bench {
@@ -346,30 +347,12 @@ Result<ProofRates> run_proofs(const audit::AuditLog& log, std::size_t samples) {
 // the event) plus, on average, one interior node (0x01 and two hashes).
 constexpr double kHashedBytesPerEvent = 1 + 41 + kEventBytes + 65;
 
-class TempLogDir {
- public:
-  explicit TempLogDir(const fs::path& parent) {
-    std::string tmpl = (parent / "axle-bench-audit.XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempLogDir() {
-    std::error_code ec;
-    if (!path_.empty()) fs::remove_all(path_, ec);
-  }
-  TempLogDir(const TempLogDir&) = delete;
-  TempLogDir& operator=(const TempLogDir&) = delete;
-  [[nodiscard]] const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
 std::string verdict(bool pass) { return pass ? "PASS" : "BELOW"; }
 
 int run(int argc, char** argv) {
   const auto options = parse_options(argc, argv);
   if (!options) return kExitUsage;
-  TempLogDir dir(options->dir);
+  BenchTempDir dir(options->dir, "axle-bench-audit");
   if (dir.path().empty()) {
     fmt::print(stderr, "error: cannot create a temporary directory in {}\n", options->dir);
     return kExitFailure;

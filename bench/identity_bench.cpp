@@ -25,6 +25,7 @@
 #include "axle/identity/edid.hpp"
 #include "axle/identity/fingerprint.hpp"
 #include "axle/identity/vendor_ca.hpp"
+#include "bench_temp_dir.hpp"
 #include "openssl_speed.hpp"
 
 namespace axle::bench {
@@ -151,24 +152,6 @@ std::optional<double> rate(double seconds, Op op) {
   return static_cast<double>(n) / (static_cast<double>(monotonic_ns() - t0) / 1e9);
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "axle-bench-identity.XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
 int run(int argc, char** argv) {
   if (argc == 2 && std::string_view(argv[1]) == kChildFlag) return cold_fingerprint_child();
   const auto options = parse_options(argc, argv);
@@ -179,7 +162,7 @@ int run(int argc, char** argv) {
   };
 
   // A vendor CA, a device key and its certificate, as `axle vendor-ca init|issue` make them.
-  TempDir tmp;
+  BenchTempDir tmp(fs::temp_directory_path(), "axle-bench-identity");
   auto state = StateDir::open(tmp.path() / "state");
   if (!state) return fail(state.error());
   auto ca = identity::VendorCa::init(*state, {});
