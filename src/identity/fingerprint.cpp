@@ -17,9 +17,12 @@ namespace axle::identity {
 
 namespace {
 
-constexpr std::array<std::string_view, 11> kBuiltinNames = {
-    "tpm_pcrs",  "tpm_ek",       "machine_id", "dmi_product_uuid", "dmi_board_serial", "cpuid",
-    "root_disk", "rdtsc_jitter", "nic_macs",   "boot_id",          "boot_time"};
+// A source's position is its id in the fusion records: new sources go at the end, so that the
+// fingerprint of a device does not change when axle learns another source.
+constexpr std::array<std::string_view, 12> kBuiltinNames = {
+    "tpm_pcrs",         "tpm_ek",  "machine_id", "dmi_product_uuid",
+    "dmi_board_serial", "cpuid",   "root_disk",  "rdtsc_jitter",
+    "nic_macs",         "boot_id", "boot_time",  "pcie_latency"};
 
 std::span<const std::uint8_t> bytes_of(std::string_view s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
@@ -102,6 +105,7 @@ SourceList builtin_sources() {
   s.push_back(make_nic_mac_source());
   s.push_back(make_boot_id_source());
   s.push_back(make_boot_time_source());
+  s.push_back(make_pcie_latency_source());
   return s;
 }
 

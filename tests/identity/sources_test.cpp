@@ -203,6 +203,37 @@ TEST(RdtscJitterSource, GivesPositiveSamplesAndNoFusedValue) {
 }
 #endif
 
+TEST(PcieLatencySource, TimesConfigReadsOfTheFirstDevicesAndFusesNothing) {
+  FixtureTree tree;
+  const std::string header(256, '\x11');
+  for (const char* dev : {"0000:00:00.0", "0000:00:01.0", "0000:00:1f.3"}) {
+    tree.write(std::string("sys/bus/pci/devices/") + dev + "/config", header);
+  }
+  auto source = axle::identity::make_pcie_latency_source();
+  EXPECT_DOUBLE_EQ(source->jsd_threshold(), 0.06);
+  EXPECT_FALSE(source->sensitive());
+  auto r = source->collect(context_of(tree));
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_TRUE(r->value.empty());  // timing is checked against history, never fused
+  ASSERT_FALSE(r->samples.empty());
+  EXPECT_EQ(r->samples.size() % 3, 0U);  // whole rounds over the three devices
+  for (double x : r->samples) EXPECT_GT(x, 0);
+  EXPECT_NE(r->display.find("3 devices"), std::string::npos) << r->display;
+}
+
+TEST(PcieLatencySource, NoPciBusIsMissingWithAReason) {
+  FixtureTree tree;
+  tree.remove("sys/bus/pci");
+  auto r = axle::identity::make_pcie_latency_source()->collect(context_of(tree));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("no PCI bus"), std::string::npos) << r.error().message;
+
+  tree.write("sys/bus/pci/devices/0000:00:00.0/vendor", "0x8086\n");  // no config file
+  auto unreadable = axle::identity::make_pcie_latency_source()->collect(context_of(tree));
+  ASSERT_FALSE(unreadable.ok());
+  EXPECT_EQ(unreadable.error().code, ErrorCode::kPermissionDenied);
+}
+
 TEST(TpmSources, NoTpmDeviceBelowRootIsMissing) {
   FixtureTree tree;
   auto r = axle::identity::make_tpm_pcr_source()->collect(context_of(tree));

@@ -17,6 +17,7 @@ std::unique_ptr<Source> make_dmi_board_serial_source();  // medium: /sys/class/d
 std::unique_ptr<Source> make_cpuid_source();             // medium: vendor, family, model, stepping
 std::unique_ptr<Source> make_root_disk_source();         // medium: serial or WWN of the root disk
 std::unique_ptr<Source> make_rdtsc_jitter_source();      // medium, numeric: TSC read jitter
+std::unique_ptr<Source> make_pcie_latency_source();      // medium, numeric: PCI config read time
 std::unique_ptr<Source> make_nic_mac_source();           // low: MACs of physical NICs
 std::unique_ptr<Source> make_boot_id_source();           // session
 std::unique_ptr<Source> make_boot_time_source();         // session
