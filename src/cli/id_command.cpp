@@ -284,6 +284,12 @@ int run_verify(Context& ctx, const IdOptions& opt) {
     if (!crl) return ctx.fail(crl.error());
     policy.crls_pem.push_back(*crl);
   }
+  // The local vendor CA's CRL applies by default when its root is the trusted one.
+  if (opt.ca_file.empty() && opt.crl_files.empty() && state->exists(identity::kVendorCrlFile)) {
+    auto crl = state->read(identity::kVendorCrlFile);
+    if (!crl) return ctx.fail(crl.error());
+    policy.crls_pem.push_back(*crl);
+  }
   policy.window_ms = opt.window_seconds * 1000;
   auto path_or = [&](const std::string& given, std::string_view name) -> Result<std::string> {
     if (!given.empty()) return given;

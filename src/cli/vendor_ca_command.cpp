@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "axle/core/files.hpp"
 #include "axle/identity/derived_keys.hpp"
 #include "axle/identity/fingerprint.hpp"
 #include "axle/identity/vendor_ca.hpp"
@@ -19,6 +20,9 @@ struct VendorCaOptions {
   std::string oui;
   std::string common_name;
   int days = 365;
+  // revoke
+  std::string certificate;
+  std::string reason;
 };
 
 std::string hex(std::span<const std::uint8_t> b) {
@@ -77,6 +81,44 @@ int run_issue(Context& ctx, const VendorCaOptions& opt) {
   return kExitOk;
 }
 
+// Revokes a device certificate this CA issued and writes the new CRL.
+int run_revoke(Context& ctx, const VendorCaOptions& opt) {
+  auto reason = identity::parse_revocation_reason(opt.reason);
+  if (!reason) return ctx.fail(reason.error(), kExitUsage);
+  auto state = ctx.state_dir();
+  if (!state) return ctx.fail(state.error());
+  auto ca = identity::VendorCa::load(*state);
+  if (!ca) return ctx.fail(ca.error());
+  auto cert = read_file(opt.certificate, 1U << 20U);
+  if (!cert) return ctx.fail(cert.error());
+  auto crl = ca->revoke(*state, *cert, *reason);
+  if (!crl) return ctx.fail(crl.error());
+  auto path = state->file(identity::kVendorCrlFile);
+  if (ctx.options.json) {
+    ctx.print_json({{"ok", true}, {"reason", opt.reason}, {"crl", path ? path->string() : ""}});
+  } else {
+    std::cout << "revoked (" << opt.reason << "); CRL written to " << (path ? path->string() : "")
+              << '\n';
+  }
+  return kExitOk;
+}
+
+int run_crl(Context& ctx) {
+  auto state = ctx.state_dir();
+  if (!state) return ctx.fail(state.error());
+  auto ca = identity::VendorCa::load(*state);
+  if (!ca) return ctx.fail(ca.error());
+  auto crl = ca->refresh_crl(*state);
+  if (!crl) return ctx.fail(crl.error());
+  if (ctx.options.json) {
+    auto path = state->file(identity::kVendorCrlFile);
+    ctx.print_json({{"ok", true}, {"crl", path ? path->string() : ""}, {"pem", *crl}});
+  } else {
+    std::cout << *crl;
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void register_vendor_ca_command(CLI::App& app, Context& ctx) {
@@ -110,6 +152,26 @@ void register_vendor_ca_command(CLI::App& app, Context& ctx) {
   issue_cmd->add_option("--tcti", opt->tcti, "TPM TCTI (default device:<root>/dev/tpmrm0)");
   set_example(*issue_cmd, "axle vendor-ca issue --oui 00:1B:21");
   issue_cmd->callback([&ctx, opt] { ctx.exit_code = run_issue(ctx, *opt); });
+
+  CLI::App* revoke = group->add_subcommand(
+      "revoke",
+      "Revoke a device certificate this CA issued (final) and write the new CRL to "
+      "<state-dir>/vendor-ca/crl.pem, which 'axle id verify' then applies");
+  revoke->add_option("CERT", opt->certificate, "The device certificate (PEM)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  revoke
+      ->add_option("--reason", opt->reason,
+                   "unspecified, key-compromise, affiliation-changed, superseded or "
+                   "cessation-of-operation")
+      ->required();
+  set_example(*revoke, "axle vendor-ca revoke device.pem --reason key-compromise");
+  revoke->callback([&ctx, opt] { ctx.exit_code = run_revoke(ctx, *opt); });
+
+  CLI::App* crl = group->add_subcommand(
+      "crl", "Issue a fresh CRL of every revocation so far (valid 30 days) and print it");
+  set_example(*crl, "axle vendor-ca crl > vendor.crl.pem");
+  crl->callback([&ctx] { ctx.exit_code = run_crl(ctx); });
 }
 
 }  // namespace axle::cli

@@ -2,9 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+#include <sstream>
+#include <vector>
+
 #include "axle/core/clock.hpp"
 #include "axle/crypto/random.hpp"
 #include "cert_issuer.hpp"
+#include "crl_issuer.hpp"
 
 namespace axle::identity {
 
@@ -12,6 +17,27 @@ namespace {
 
 constexpr std::int64_t kDaySeconds = 24 * 60 * 60;
 constexpr std::int64_t kClockSkewSeconds = 5 * 60;
+constexpr std::string_view kRevokedFile = "vendor-ca/revoked";
+
+// vendor-ca/revoked: one "<serial hex> <revoked unix> <reason code>" line per revocation.
+Result<std::vector<detail::RevokedCertificate>> read_revoked(const StateDir& state) {
+  std::vector<detail::RevokedCertificate> out;
+  if (!state.exists(kRevokedFile)) return out;
+  AXLE_TRY(std::string text, state.read(kRevokedFile));
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.empty()) continue;
+    std::istringstream fields(line);
+    detail::RevokedCertificate r;
+    if (!(fields >> r.serial_hex >> r.revoked_unix >> r.reason) || r.serial_hex.empty()) {
+      return make_error(ErrorCode::kCorrupt, "vendor-ca/revoked has a malformed line: '" + line +
+                                                 "'; restore it from a backup");
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
 
 std::string_view as_text(std::span<const std::uint8_t> b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};
@@ -86,6 +112,55 @@ Result<std::string> VendorCa::issue_with_validity(const crypto::PublicKey& devic
   detail::CertificateSpec spec{std::string(common_name), name_, false, not_before_unix,
                                not_after_unix};
   return detail::create_certificate(spec, device_key, key_, root_pem_);
+}
+
+Result<RevocationReason> parse_revocation_reason(std::string_view name) {
+  if (name == "unspecified") return RevocationReason::kUnspecified;
+  if (name == "key-compromise") return RevocationReason::kKeyCompromise;
+  if (name == "affiliation-changed") return RevocationReason::kAffiliationChanged;
+  if (name == "superseded") return RevocationReason::kSuperseded;
+  if (name == "cessation-of-operation") return RevocationReason::kCessationOfOperation;
+  return make_error(ErrorCode::kInvalidArgument,
+                    "unknown revocation reason '" + std::string(name) +
+                        "'; one of unspecified, key-compromise, affiliation-changed, "
+                        "superseded, cessation-of-operation");
+}
+
+Result<std::string> VendorCa::refresh_crl(const StateDir& state) const {
+  AXLE_TRY(auto revoked, read_revoked(state));
+  // The CRL number only grows (RFC 5280 §5.2.3): one more than the last one issued.
+  std::uint64_t number = 1;
+  if (state.exists("vendor-ca/crl-number")) {
+    AXLE_TRY(std::string text, state.read("vendor-ca/crl-number"));
+    std::uint64_t last = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), last);
+    if (ec != std::errc()) {
+      return make_error(ErrorCode::kCorrupt, "vendor-ca/crl-number is not a number");
+    }
+    number = last + 1;
+  }
+  const std::int64_t now = utc_ms() / 1000;
+  AXLE_TRY(std::string pem, detail::create_crl(root_pem_, key_, revoked, now - kClockSkewSeconds,
+                                               now + kCrlValidityDays * kDaySeconds, number));
+  AXLE_RETURN_IF_ERROR(state.write("vendor-ca/crl-number", std::to_string(number) + "\n", 0600));
+  AXLE_RETURN_IF_ERROR(state.write(kVendorCrlFile, pem, 0644));
+  return pem;
+}
+
+Result<std::string> VendorCa::revoke(const StateDir& state, const std::string& cert_pem,
+                                     RevocationReason reason) const {
+  AXLE_TRY(std::string serial, detail::serial_issued_by(cert_pem, key_));
+  AXLE_TRY(auto revoked, read_revoked(state));
+  for (const auto& r : revoked) {
+    if (r.serial_hex == serial) {
+      return make_error(ErrorCode::kAlreadyExists,
+                        "certificate " + serial + " is already revoked (revocation is final)");
+    }
+  }
+  std::string text = state.exists(kRevokedFile) ? state.read(kRevokedFile).value_or("") : "";
+  text += fmt::format("{} {} {}\n", serial, utc_ms() / 1000, static_cast<int>(reason));
+  AXLE_RETURN_IF_ERROR(state.write(kRevokedFile, text, 0600));
+  return refresh_crl(state);
 }
 
 Result<Digest32> VendorCa::manufacturer_id(const Oui& oui) const {

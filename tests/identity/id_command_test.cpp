@@ -174,6 +174,52 @@ TEST_F(IdDocumentFlow, RevokedIdentityExits14) {
   EXPECT_NE(r.err.find("revocation list"), std::string::npos) << r.err;
 }
 
+TEST_F(IdDocumentFlow, RevokedCertificateByTheVendorCrlExits14_AndOpensslAgrees) {
+  const std::string device = state("identity/device.pem").string();
+  const std::string root = state("vendor-ca/root.pem").string();
+  const std::string crl = state("vendor-ca/crl.pem").string();
+  auto bad_reason = axle({"vendor-ca", "revoke", device, "--reason", "stolen"});
+  EXPECT_EQ(bad_reason.exit_code, 2);
+  EXPECT_NE(bad_reason.err.find("key-compromise"), std::string::npos) << bad_reason.err;
+
+  auto revoked = axle({"vendor-ca", "revoke", device, "--reason", "key-compromise"});
+  ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
+  // The CRL is signed by the root, and the openssl CLI refuses the certificate with it.
+  auto crl_ok = run_command({"openssl", "crl", "-in", crl, "-CAfile", root, "-noout"});
+  EXPECT_EQ(crl_ok.exit_code, 0) << crl_ok.out << crl_ok.err;
+  auto openssl =
+      run_command({"openssl", "verify", "-crl_check", "-CAfile", root, "-CRLfile", crl, device});
+  EXPECT_NE(openssl.exit_code, 0);
+  EXPECT_NE((openssl.out + openssl.err).find("certificate revoked"), std::string::npos)
+      << openssl.out << openssl.err;
+  // axle id verify applies the vendor CRL by default.
+  auto r = axle({"id", "verify"});
+  EXPECT_EQ(r.exit_code, 14);
+  EXPECT_NE(r.err.find("revoked by its CA's CRL"), std::string::npos) << r.err;
+  // Revocation is final: a second revocation is refused, and a fresh CRL still lists it.
+  auto again = axle({"vendor-ca", "revoke", device, "--reason", "superseded"});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("already revoked"), std::string::npos) << again.err;
+  auto refreshed = axle({"vendor-ca", "crl"});
+  ASSERT_EQ(refreshed.exit_code, 0) << refreshed.err;
+  auto text = run_command({"openssl", "crl", "-in", crl, "-noout", "-text"});
+  EXPECT_NE(text.out.find("Key Compromise"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("CRL Number: \n                2"), std::string::npos) << text.out;
+}
+
+TEST_F(IdDocumentFlow, RevokingAnotherCasCertificateIsRefused) {
+  auto key = state("other.key");
+  auto cert = state("other.pem");
+  auto made = run_command({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                           "ec_paramgen_curve:P-256", "-nodes", "-keyout", key.string(), "-out",
+                           cert.string(), "-days", "30", "-subj", "/CN=Someone Else"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  auto r = axle({"vendor-ca", "revoke", cert.string(), "--reason", "unspecified"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("not issued by this vendor CA"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(state("vendor-ca/crl.pem")));
+}
+
 TEST_F(IdDocumentFlow, StaleDocumentExits15) {
   // The document is fresh; a window of one second after waiting two makes it stale.
   std::this_thread::sleep_for(std::chrono::milliseconds(2100));

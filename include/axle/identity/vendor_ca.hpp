@@ -21,6 +21,21 @@ namespace axle::identity {
 inline constexpr std::string_view kVendorRootCertFile = "vendor-ca/root.pem";
 inline constexpr std::string_view kVendorRootKeyFile = "vendor-ca/root.key";
 inline constexpr std::string_view kVendorMacKeyFile = "vendor-ca/vendor.key";
+// The CA's CRL (0644), re-issued at every revocation and by refresh_crl(); `axle id verify` uses
+// it by default. The revoked serials are kept in vendor-ca/revoked ("<serial> <unix> <reason>").
+inline constexpr std::string_view kVendorCrlFile = "vendor-ca/crl.pem";
+inline constexpr int kCrlValidityDays = 30;
+
+// RFC 5280 §5.3.1 reasons a device certificate is revoked for.
+enum class RevocationReason {
+  kUnspecified = 0,
+  kKeyCompromise = 1,
+  kAffiliationChanged = 3,
+  kSuperseded = 4,
+  kCessationOfOperation = 5,
+};
+// "unspecified", "key-compromise", "affiliation-changed", "superseded", "cessation-of-operation".
+[[nodiscard]] Result<RevocationReason> parse_revocation_reason(std::string_view name);
 
 struct VendorCaInit {
   std::string name = "axle demo vendor";
@@ -47,6 +62,13 @@ class VendorCa {
                                                         std::int64_t not_after_unix) const;
 
   [[nodiscard]] Result<Digest32> manufacturer_id(const Oui& oui) const;
+
+  // Revokes a certificate this CA issued (kFailedPrecondition for another CA's, kAlreadyExists
+  // when already revoked), records it in `state` and writes a new CRL; returns the CRL's PEM.
+  [[nodiscard]] Result<std::string> revoke(const StateDir& state, const std::string& cert_pem,
+                                           RevocationReason reason) const;
+  // Issues a fresh CRL of every revocation so far (valid kCrlValidityDays); returns its PEM.
+  [[nodiscard]] Result<std::string> refresh_crl(const StateDir& state) const;
 
  private:
   VendorCa(crypto::PrivateKey key, std::string root_pem, SecretBytes vendor_key, std::string name)
