@@ -66,6 +66,7 @@ Result<void> AuditLog::Impl::write_group(const std::vector<QueuedEntry>& batch) 
 void AuditLog::Impl::run_writer() {
   std::vector<QueuedEntry> batch;
   while (true) {
+    std::optional<Error> failed;  // `broken` as seen under the lock (the syncer may set it)
     {
       std::unique_lock lock(mutex);
       writer_idle = true;
@@ -78,9 +79,10 @@ void AuditLog::Impl::run_writer() {
         batch.push_back(std::move(queue.front()));
         queue.pop_front();
       }
+      failed = broken;
     }
     space_cv.notify_all();
-    Result<void> wrote = broken ? Result<void>(*broken) : write_group(batch);
+    Result<void> wrote = failed ? Result<void>(*failed) : write_group(batch);
     {
       std::lock_guard lock(mutex);
       if (!wrote) {
