@@ -58,5 +58,6 @@ void register_audit_command(CLI::App& app, Context& ctx);
 void register_topic_command(CLI::App& app, Context& ctx);
 void register_id_command(CLI::App& app, Context& ctx);
 void register_vendor_ca_command(CLI::App& app, Context& ctx);
+void register_bench_command(CLI::App& app, Context& ctx);
 
 }  // namespace axle::cli

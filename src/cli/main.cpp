@@ -67,6 +67,7 @@ int main(int argc, char** argv) {
   axle::cli::register_topic_command(app, ctx);
   axle::cli::register_id_command(app, ctx);
   axle::cli::register_vendor_ca_command(app, ctx);
+  axle::cli::register_bench_command(app, ctx);
 
   try {
     app.parse(argc, argv);

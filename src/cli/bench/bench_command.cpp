@@ -1,0 +1,357 @@
+// `axle bench latency|throughput`: axle's bus beside iceoryx and Cyclone DDS, measured by the same
+// worker code in the same run (docs/benchmarks.md, "Bus"), one system at a time.
+#include <fmt/format.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "axle/bus/introspect.hpp"
+#include "axle/perf/floors.hpp"
+#include "axle_channel.hpp"
+#include "context.hpp"
+#include "report.hpp"
+#include "systems.hpp"
+
+namespace axle::cli {
+
+namespace {
+
+using bench::LatencyRecord;
+using bench::ThroughputRecord;
+
+struct BenchOptions {
+  std::string sizes;
+  std::string modes = "busy-poll,blocking";
+  std::string peers;
+  std::string subscribers = "1,4";
+  std::uint64_t count = 10'000;
+  std::uint64_t warmup = 1'000;
+  double seconds = 3.0;
+  std::string svg;
+  bool pin = false;
+  bool touch = false;
+  bool quick = false;
+};
+
+Result<std::uint64_t> parse_size(const std::string& text) {
+  std::uint64_t v = 0;
+  const char* end = text.data() + text.size();
+  auto [p, ec] = std::from_chars(text.data(), end, v);
+  if (ec != std::errc() || v == 0) {
+    return make_error(ErrorCode::kInvalidArgument, "bad size '" + text + "' (e.g. 64, 4K, 1M)");
+  }
+  const std::string unit(p, end);
+  if (unit == "K" || unit == "KiB" || unit == "k")
+    v <<= 10;
+  else if (unit == "M" || unit == "MiB")
+    v <<= 20;
+  else if (!unit.empty() && unit != "B")
+    return make_error(ErrorCode::kInvalidArgument, "bad size unit in '" + text + "' (B, K, M)");
+  if (v < 8 || v > (256u << 20)) {
+    return make_error(ErrorCode::kInvalidArgument, "size '" + text + "' is outside 8 B .. 256 MiB");
+  }
+  return v;
+}
+
+std::vector<std::string> split(const std::string& list) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < list.size()) {
+    std::size_t comma = list.find(',', start);
+    if (comma == std::string::npos) comma = list.size();
+    if (comma > start) out.push_back(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+Result<std::vector<std::uint64_t>> parse_sizes(const std::string& list) {
+  std::vector<std::uint64_t> sizes;
+  for (const std::string& s : split(list)) {
+    AXLE_TRY(auto v, parse_size(s));
+    sizes.push_back(v);
+  }
+  if (sizes.empty()) return make_error(ErrorCode::kInvalidArgument, "--sizes is empty");
+  return sizes;
+}
+
+// A private directory for generated configuration, removed when the run ends.
+class WorkDir {
+ public:
+  WorkDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "axle-bench-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
+  }
+  ~WorkDir() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+perf::WorkerSpec case_spec(const BenchOptions& o, const std::string& topic, std::uint64_t size) {
+  perf::WorkerSpec spec;
+  spec.topic = topic;
+  spec.size = size;
+  spec.count = o.count;
+  spec.warmup = o.warmup;
+  spec.seconds = o.seconds;
+  spec.touch = o.touch;
+  return spec;
+}
+
+void progress(const std::string& line) { std::cerr << line << std::endl; }
+
+// axle's topics of one case are removed after it, so a run leaves nothing in /dev/shm.
+void remove_case_topics(const std::string& topic) {
+  for (const char* suffix : {"/ping", "/pong", "/data"}) (void)bus::remove_topic(topic + suffix);
+}
+
+std::string leftover_report(const std::string& system, const std::vector<std::string>& left) {
+  if (left.empty()) return "";
+  std::string s = system + " left behind:";
+  for (const auto& l : left) s += " " + l;
+  return s;
+}
+
+struct Plan {
+  std::vector<std::string> systems;
+  std::vector<std::uint64_t> sizes;
+  WorkDir dir;
+  std::string prefix = "axle_bench/" + std::to_string(::getpid());
+  std::vector<std::string> leftovers;
+  int failures = 0;
+};
+
+Result<void> make_plan(const BenchOptions& o, const std::string& default_sizes, Plan& plan) {
+  AXLE_TRY(plan.sizes, parse_sizes(o.sizes.empty() ? default_sizes : o.sizes));
+  AXLE_TRY(auto peers, bench::parse_peers(o.peers));
+  plan.systems = {"axle"};
+  plan.systems.insert(plan.systems.end(), peers.begin(), peers.end());
+  if (plan.dir.path().empty()) {
+    return make_error(ErrorCode::kIo, "cannot create a temporary directory for the bench");
+  }
+  return axle::ok();
+}
+
+// Runs `each(system, case_topic)` for every system, with its session around, and checks what
+// each system leaves behind.
+template <typename Each>
+void for_each_system(Plan& plan, Each each) {
+  int case_no = 0;
+  for (const std::string& name : plan.systems) {
+    auto prepared = bench::prepare_system(name, plan.dir.path(), plan.sizes);
+    each(name, prepared, [&] { return plan.prefix + "/c" + std::to_string(case_no++); });
+    if (prepared) prepared->session.reset();
+    auto left = bench::leftovers_of(name, plan.prefix);
+    if (name == "axle") {
+      for (const auto& t : left) (void)bus::remove_topic(t);
+    }
+    if (!left.empty()) plan.leftovers.push_back(leftover_report(name, left));
+  }
+}
+
+int run_latency(Context& ctx, BenchOptions o) {
+  if (o.quick) {
+    o.count = std::min<std::uint64_t>(o.count, 500);
+    o.warmup = std::min<std::uint64_t>(o.warmup, 50);
+    o.seconds = std::min(o.seconds, 0.5);
+  }
+  Plan plan;
+  if (auto r = make_plan(o, o.quick ? "64,64K,1M" : "64,4K,64K,1M,4M,8M", plan); !r) {
+    return ctx.fail(r.error(), kExitUsage);
+  }
+  std::vector<perf::WaitMode> modes;
+  for (const std::string& m : split(o.modes)) {
+    auto mode = perf::parse_mode(m);
+    if (!mode) return ctx.fail(mode.error(), kExitUsage);
+    modes.push_back(*mode);
+  }
+  if (modes.empty())
+    return ctx.fail(make_error(ErrorCode::kInvalidArgument, "--modes is empty"), kExitUsage);
+  const std::size_t total = plan.systems.size() * modes.size() * plan.sizes.size();
+  progress(
+      fmt::format("axle bench latency: {} cases ({} systems x {} modes x {} sizes), up to "
+                  "{} round trips or {:.1f} s each; measuring the floors first",
+                  total, plan.systems.size(), modes.size(), plan.sizes.size(), o.count, o.seconds));
+  std::vector<LatencyRecord> records = bench::floor_records(perf::measure_floors(), "before");
+  std::size_t done = 0;
+  for_each_system(plan, [&](const std::string& name, Result<bench::PreparedSystem>& prepared,
+                            auto next_topic) {
+    for (perf::WaitMode mode : modes) {
+      for (std::uint64_t size : plan.sizes) {
+        const std::string topic = next_topic();
+        LatencyRecord rec;
+        if (!prepared) {
+          rec.system = name;
+          rec.error = prepared.error().message;
+        } else {
+          perf::WorkerSpec spec = case_spec(o, topic, size);
+          spec.mode = mode;
+          rec = bench::run_latency_case(prepared->system, spec, o.pin);
+          remove_case_topics(topic);
+        }
+        rec.size = size;
+        rec.mode = mode;
+        if (!rec.error.empty()) ++plan.failures;
+        progress(fmt::format("[{}/{}] {} {} {}: {}", ++done, total, rec.system,
+                             bench::size_label(size), perf::mode_name(mode),
+                             rec.error.empty() ? fmt::format("p50 {} ns, p99 {} ns",
+                                                             rec.summary.p50_ns, rec.summary.p99_ns)
+                                               : "failed: " + rec.error));
+        records.push_back(std::move(rec));
+      }
+    }
+  });
+  for (auto& r : bench::floor_records(perf::measure_floors(), "after")) records.push_back(r);
+  if (!o.svg.empty()) {
+    std::ofstream svg(o.svg);
+    svg << bench::latency_chart(records);
+    if (!svg) return ctx.fail(make_error(ErrorCode::kIo, "cannot write " + o.svg));
+    progress("histogram chart written to " + o.svg);
+  }
+  if (ctx.options.json) {
+    for (const auto& r : records) std::cout << bench::latency_json(r).dump() << '\n';
+  } else {
+    std::cout << bench::latency_table(records);
+    std::cout << "\nOne-way latency = round trip / 2. Floors: busy-poll = cache-line hand-off, "
+                 "blocking = futex wake, between two threads.\n";
+    std::cout << (plan.leftovers.empty() ? "Nothing left behind in /dev/shm or /tmp.\n" : "");
+  }
+  for (const auto& l : plan.leftovers) std::cerr << "axle bench: " << l << '\n';
+  return plan.failures == 0 && plan.leftovers.empty() ? kExitOk : kExitFailure;
+}
+
+int run_throughput(Context& ctx, BenchOptions o) {
+  if (o.quick) o.seconds = std::min(o.seconds, 0.5);
+  Plan plan;
+  if (auto r = make_plan(o, "64,1M", plan); !r) return ctx.fail(r.error(), kExitUsage);
+  std::vector<std::uint32_t> subs;
+  for (const std::string& s : split(o.subscribers)) {
+    unsigned v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size() || v == 0 || v > 16) {
+      return ctx.fail(make_error(ErrorCode::kInvalidArgument,
+                                 "--subscribers takes numbers from 1 to 16, not '" + s + "'"),
+                      kExitUsage);
+    }
+    subs.push_back(v);
+  }
+  const std::size_t total = plan.systems.size() * plan.sizes.size() * subs.size();
+  progress(fmt::format("axle bench throughput: {} cases, {:.1f} s of publishing each", total,
+                       o.seconds));
+  std::vector<ThroughputRecord> records;
+  std::size_t done = 0;
+  for_each_system(
+      plan, [&](const std::string& name, Result<bench::PreparedSystem>& prepared, auto next_topic) {
+        for (std::uint64_t size : plan.sizes) {
+          for (std::uint32_t n : subs) {
+            const std::string topic = next_topic();
+            ThroughputRecord rec;
+            if (!prepared) {
+              rec.system = name;
+              rec.error = prepared.error().message;
+            } else {
+              perf::WorkerSpec spec = case_spec(o, topic, size);
+              spec.mode = perf::WaitMode::kBlocking;
+              spec.subscribers = n;
+              rec = bench::run_throughput_case(prepared->system, spec);
+              remove_case_topics(topic);
+            }
+            rec.size = size;
+            rec.subscribers = n;
+            if (!rec.error.empty()) ++plan.failures;
+            progress(fmt::format("[{}/{}] {} {} x{}: {}", ++done, total, rec.system,
+                                 bench::size_label(size), n,
+                                 rec.error.empty() ? fmt::format("{:.0f} msgs/s", rec.msgs_per_s)
+                                                   : "failed: " + rec.error));
+            records.push_back(std::move(rec));
+          }
+        }
+      });
+  if (ctx.options.json) {
+    for (const auto& r : records) std::cout << bench::throughput_json(r).dump() << '\n';
+  } else {
+    std::cout << bench::throughput_table(records);
+    std::cout << "\nmsgs/s: what the slowest subscriber received per second; lossless (reliable, "
+                 "publisher blocks) in every system.\n";
+  }
+  for (const auto& l : plan.leftovers) std::cerr << "axle bench: " << l << '\n';
+  return plan.failures == 0 && plan.leftovers.empty() ? kExitOk : kExitFailure;
+}
+
+void add_common_options(CLI::App& cmd, BenchOptions& o) {
+  cmd.add_option("--peers", o.peers,
+                 "Also measure these systems, comma-separated: iceoryx (2.0.3, zero-copy API, "
+                 "RouDi started and stopped by the bench), cyclonedds (0.10.2, default "
+                 "transport over loopback)");
+  cmd.add_option("--sizes", o.sizes, "Payload sizes, comma-separated (64, 4K, 1M, ...)");
+  cmd.add_option("--seconds", o.seconds, "Time limit of one case's measurement")
+      ->check(CLI::Range(0.05, 600.0));
+  cmd.add_flag("--touch", o.touch,
+               "Write and read the whole payload (default: only its first 8 bytes, zero-copy)");
+  cmd.add_flag("--quick", o.quick, "A short run that checks that everything works");
+}
+
+}  // namespace
+
+void register_bench_command(CLI::App& app, Context& ctx) {
+  CLI::App* bench = app.add_subcommand(
+      "bench", "Measure the bus beside iceoryx and Cyclone DDS (latency, throughput)");
+  bench->require_subcommand(1);
+  set_example(*bench, "axle bench latency --peers iceoryx,cyclonedds --svg latency.svg");
+  auto options = std::make_shared<BenchOptions>();
+
+  CLI::App* latency = bench->add_subcommand(
+      "latency",
+      "Two-process ping-pong: one-way latency p50/p99/p99.9/max per size, busy-poll and "
+      "blocking, with this machine's floors measured before and after");
+  add_common_options(*latency, *options);
+  latency->add_option("--modes", options->modes, "busy-poll, blocking, or both (default)");
+  latency->add_option("--count", options->count, "Measured round trips per case at most")
+      ->check(CLI::Range(1, 100'000'000));
+  latency->add_option("--warmup", options->warmup, "Round trips before measuring");
+  latency->add_option("--svg", options->svg, "Write the latency histogram chart (SVG) here");
+  latency->add_flag("--pin", options->pin, "Pin ping to CPU 0 and pong to CPU 1");
+  set_example(*latency, "axle bench latency --peers iceoryx --sizes 64,1M --modes busy-poll");
+  latency->callback([&ctx, options] { ctx.exit_code = run_latency(ctx, *options); });
+
+  CLI::App* throughput = bench->add_subcommand(
+      "throughput",
+      "One publisher, N subscribers, each in its own process: messages/s and GB/s without loss");
+  add_common_options(*throughput, *options);
+  throughput->add_option("--subscribers", options->subscribers,
+                         "Subscriber counts, comma-separated (default 1,4)");
+  set_example(*throughput, "axle bench throughput --peers iceoryx,cyclonedds --json");
+  throughput->callback([&ctx, options] { ctx.exit_code = run_throughput(ctx, *options); });
+
+  // The worker side of axle's cases, started by the two commands above (not for users).
+  CLI::App* worker = bench->add_subcommand("worker", "");
+  worker->group("");
+  worker->allow_extras();
+  worker->prefix_command();
+  worker->fallthrough(false);
+  worker->callback([&ctx, worker] {
+    auto spec = perf::parse_worker_arguments(worker->remaining());
+    if (!spec) {
+      ctx.exit_code = ctx.fail(spec.error(), kExitUsage);
+      return;
+    }
+    auto result = perf::run_worker(*spec, bench::open_axle_channel);
+    if (!result) {
+      std::cout << nlohmann::json{{"error", result.error().message}}.dump() << std::endl;
+      ctx.exit_code = kExitFailure;
+      return;
+    }
+    std::cout << *result << std::endl;
+  });
+}
+
+}  // namespace axle::cli

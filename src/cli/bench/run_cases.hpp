@@ -1,0 +1,46 @@
+// Runs one benchmark case of one system: starts its worker processes with the case's spec, waits
+// for the protocol lines of axle/perf/worker.hpp, and collects the result. Every wait is bounded
+// and every process is reaped, also when a case fails.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "axle/perf/latency_stats.hpp"
+#include "axle/perf/worker.hpp"
+#include "worker_process.hpp"
+
+namespace axle::cli::bench {
+
+// How to start a worker of one system.
+struct System {
+  std::string name;                  // "axle", "iceoryx", "cyclonedds"
+  std::vector<std::string> command;  // the worker's argv before the spec's arguments
+  std::vector<std::pair<std::string, std::string>> env;
+};
+
+struct LatencyRecord {
+  std::string system;
+  std::uint64_t size = 0;
+  perf::WaitMode mode = perf::WaitMode::kBlocking;
+  perf::LatencySummary summary;
+  perf::Histogram histogram;
+  double msgs_per_s = 0;  // round trips per second x 2 (messages moved)
+  std::string error;      // set when the case failed; the other fields are then empty
+};
+
+struct ThroughputRecord {
+  std::string system;
+  std::uint64_t size = 0;
+  std::uint32_t subscribers = 1;
+  double msgs_per_s = 0;  // messages every subscriber received per second (the slowest)
+  std::uint64_t sent = 0;
+  std::uint64_t lost = 0;  // sent minus what the slowest subscriber received
+  std::string error;
+};
+
+// `spec` gives size, mode, counts and topic; roles are set here. `pin`: ping on CPU 0, pong on 1.
+LatencyRecord run_latency_case(const System& system, perf::WorkerSpec spec, bool pin);
+ThroughputRecord run_throughput_case(const System& system, perf::WorkerSpec spec);
+
+}  // namespace axle::cli::bench
