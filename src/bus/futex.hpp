@@ -22,11 +22,16 @@ inline std::int64_t deadline_after(std::int64_t now_ns, std::int64_t timeout_ns)
   return timeout_ns > kMax - now_ns ? kMax : now_ns + (timeout_ns < 0 ? 0 : timeout_ns);
 }
 
-// Writer side of the protocol in docs/bus.md ("Waiting"): bump the sequence word, wake only
-// when someone waits.
+// Writer side of the protocol in docs/bus.md ("Waiting"), after the commit: only when someone
+// waits, bump the sequence word and wake. Without waiters nothing is written, so the word's
+// cache line stays with the waiting side and the fast path costs one load. The fence orders the
+// commit before the waiters load (Dekker with the waiter's seq_cst increment): a waiter this load
+// misses increments after the commit, so its re-check sees the commit and it does not sleep.
 inline void notify(std::atomic<std::uint32_t>& seq, std::atomic<std::uint32_t>& waiters) noexcept {
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (waiters.load(std::memory_order_seq_cst) == 0) return;
   seq.fetch_add(1, std::memory_order_seq_cst);
-  if (waiters.load(std::memory_order_seq_cst) != 0) futex_wake_all(seq);
+  futex_wake_all(seq);
 }
 
 }  // namespace axle::bus::detail
