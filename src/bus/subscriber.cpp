@@ -114,8 +114,11 @@ Result<Sample> Subscriber::take(std::chrono::nanoseconds timeout) {
                         "no sample on topic '" + segment.topic() + "' within the timeout");
     }
     if (now < spin_until) {
+      // The clock is read every 256 polls only: a clock read costs more than a poll, and a
+      // sample arriving during one would wait for it to finish.
       const std::int64_t spin_end = std::min(spin_until, deadline);
-      while (!detail::queue_nonempty(segment, s) && monotonic_ns() < spin_end) {
+      for (std::uint32_t polls = 1; !detail::queue_nonempty(segment, s); ++polls) {
+        if (polls % 256 == 0 && monotonic_ns() >= spin_end) break;
       }
       continue;
     }
