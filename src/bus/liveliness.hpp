@@ -1,7 +1,8 @@
 // Liveliness (docs/bus.md, "Liveliness"): which publishers of a topic are alive, as one
 // subscriber sees it. A scan reads the publisher table (one ctl word and start time per slot)
 // and checks each alive-looking owner's process (liveness.hpp), so a publisher killed with
-// SIGKILL is lost at the next scan even before any reaper has freed its slot.
+// SIGKILL is lost at the next scan even before any reaper has freed its slot (and before its
+// parent has reaped it: a zombie counts as lost).
 #pragma once
 
 #include <cstdint>
