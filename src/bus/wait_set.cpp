@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -57,6 +58,7 @@ class WaitSetState {
   struct SubEntry {
     WaitSet::Id id;
     std::shared_ptr<Endpoint> endpoint;
+    std::int64_t spin_ns;  // SubscriberOptions::spin
   };
   struct FdEntry {
     WaitSet::Id id;
@@ -72,6 +74,22 @@ class WaitSetState {
   // Incremented and woken by the descriptor thread.
   std::atomic<std::uint32_t> fd_word{0};
   std::unique_ptr<FdPoller> poller;  // started with the first descriptor
+
+  // Busy-polls the subscribers' queues (not the descriptors: a syscall per round) for the
+  // longest SubscriberOptions::spin among them, before the set announces itself as a waiter:
+  // publishers issue no FUTEX_WAKE for a spinning set.
+  void spin_until_ready(std::int64_t start, std::int64_t deadline) const {
+    std::int64_t spin = 0;
+    for (const SubEntry& s : subs) spin = std::max(spin, s.spin_ns);
+    if (spin <= 0) return;
+    const std::int64_t end = std::min(deadline, deadline_after(start, spin));
+    while (monotonic_ns() < end) {
+      if (notified.load(std::memory_order_relaxed)) return;
+      for (const SubEntry& s : subs) {
+        if (queue_nonempty(s.endpoint->segment(), s.endpoint->slot())) return;
+      }
+    }
+  }
 
   void update_poller() {
     if (poller == nullptr) return;
@@ -145,7 +163,7 @@ Result<WaitSet::Id> WaitSet::add(const Subscriber& subscriber) {
                           " subscribers (futex_waitv's limit); use a second set in another thread");
   }
   const Id id = state_->next_id++;
-  state_->subs.push_back({id, subscriber.endpoint_});
+  state_->subs.push_back({id, subscriber.endpoint_, subscriber.options_.spin.count()});
   return id;
 }
 
@@ -187,7 +205,9 @@ void WaitSet::notify() noexcept {
 
 Result<WaitSet::Ready> WaitSet::wait(std::chrono::nanoseconds timeout) {
   WaitSetState& st = *state_;
-  const std::int64_t deadline = detail::deadline_after(monotonic_ns(), timeout.count());
+  const std::int64_t start = monotonic_ns();
+  const std::int64_t deadline = detail::deadline_after(start, timeout.count());
+  st.spin_until_ready(start, deadline);
   const WaiterAnnouncement announced(st.subs);
   std::array<::futex_waitv, detail::kMaxWaitv> waiters{};
   std::vector<pollfd> pfds(st.fds.size());

@@ -201,6 +201,34 @@ TEST(WaitSet, RefusesAMovedFromSubscriber) {
   EXPECT_EQ(set.add_fd(-1).error().code, ErrorCode::kInvalidArgument);
 }
 
+// With SubscriberOptions::spin the set busy-polls first; a sample that comes after the spin is
+// still delivered by the futex wake, and one that comes during it without one.
+TEST(WaitSet, BusyPollingSetSeesSamplesDuringAndAfterItsSpin) {
+  ScopedTopic topic("ws_spin");
+  Node node = make_node("ws-spin");
+  SubscriberOptions qos;
+  qos.spin = milliseconds(20);
+  auto sub = node.create_subscriber(topic.name(), wait_topic_options(), qos);
+  auto pub = node.create_publisher(topic.name(), wait_topic_options());
+  ASSERT_TRUE(sub.ok() && pub.ok());
+  WaitSet set = make_set();
+  auto id = set.add(*sub);
+  ASSERT_TRUE(id.ok());
+  for (std::uint64_t i = 0; i < 2; ++i) {
+    std::jthread publisher([&, i] {
+      // Round 0: within the spin (most likely); round 1: well after it.
+      std::this_thread::sleep_for(milliseconds(i == 0 ? 1 : 200));
+      ASSERT_TRUE(publish_value(*pub, i).ok());
+    });
+    auto ready = set.wait(seconds(20));
+    ASSERT_TRUE(ready.ok());
+    ASSERT_TRUE(ready->has(*id));
+    auto sample = sub->try_take();
+    ASSERT_TRUE(sample.ok() && sample->has_value());
+    EXPECT_EQ(value_of(**sample), i);
+  }
+}
+
 // 10^4 round trips with a WaitSet on both sides, in two processes: a lost wake-up on either
 // side stalls a round trip until its 20-s bound and fails the test.
 TEST(WaitSet, NoLostWakeUpOverTenThousandPingPongsAcrossProcesses) {

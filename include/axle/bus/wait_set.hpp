@@ -67,8 +67,10 @@ class WaitSet {
   Result<void> remove(Id id);
 
   // Blocks until something is ready, notify() is called, or `timeout` passes; an empty Ready on
-  // timeout (not an error). Reports the current state: a subscriber stays ready until its queue
-  // is empty, a descriptor until it is read. One thread waits on a set at a time.
+  // timeout (not an error). With subscribers whose SubscriberOptions::spin is set, it first
+  // busy-polls their queues for the longest such spin, then sleeps. Reports the current state: a
+  // subscriber stays ready until its queue is empty, a descriptor until it is read. One thread
+  // waits on a set at a time.
   Result<Ready> wait(std::chrono::nanoseconds timeout);
 
   // Wakes the waiting thread (its Ready has `notified`). Callable from any thread and from a
