@@ -8,6 +8,7 @@
 #include "futex.hpp"
 #include "participants.hpp"
 #include "queue.hpp"
+#include "subscriber_status.hpp"
 
 namespace axle::bus {
 
@@ -53,7 +54,10 @@ void Sample::reset() noexcept {
 }
 
 Subscriber::Subscriber(std::shared_ptr<Endpoint> endpoint, SubscriberOptions options)
-    : endpoint_(std::move(endpoint)), options_(options) {}
+    : endpoint_(std::move(endpoint)),
+      options_(options),
+      status_(
+          std::make_shared<detail::SubscriberStatus>(options.deadline.count(), monotonic_ns())) {}
 Subscriber::Subscriber(Subscriber&& other) noexcept = default;
 
 Subscriber& Subscriber::operator=(Subscriber&& other) noexcept {
@@ -61,6 +65,7 @@ Subscriber& Subscriber::operator=(Subscriber&& other) noexcept {
     if (endpoint_ != nullptr) detail::stop_subscriber(endpoint_->segment(), endpoint_->slot());
     endpoint_ = std::move(other.endpoint_);
     options_ = other.options_;
+    status_ = std::move(other.status_);
   }
   return *this;
 }
@@ -93,6 +98,7 @@ Result<std::optional<Sample>> Subscriber::try_take() {
                                                "' claims a size beyond the topic's maximum");
   }
   slot.p.count.fetch_add(1, std::memory_order_relaxed);
+  if (options_.deadline.count() > 0) status_->note_taken(info.publish_time_ns);  // deadline QoS
   return std::optional<Sample>(Sample(
       endpoint_, c, std::span<const std::byte>(segment.payload(c), static_cast<std::size_t>(size)),
       info.sequence, info.publish_time_ns));

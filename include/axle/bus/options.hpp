@@ -58,6 +58,12 @@ struct SubscriberOptions {
   Durability durability = Durability::kVolatile;
   // Busy-poll this long before sleeping on the futex: lowest latency, costs a core.
   std::chrono::nanoseconds spin = std::chrono::nanoseconds(0);
+  // Deadline QoS (0 = off): a miss is counted for every full period in which no new sample
+  // arrived (by publish time), from the moment the subscriber joined (docs/bus.md, "Deadline").
+  std::chrono::nanoseconds deadline = std::chrono::nanoseconds(0);
+  // How often an Executor scans the topic's publishers for liveliness changes (a publisher
+  // that joined, left, or whose process died), when a liveliness callback is registered.
+  std::chrono::nanoseconds liveliness_check = std::chrono::milliseconds(100);
 };
 
 }  // namespace axle::bus

@@ -13,13 +13,15 @@
 #include <span>
 
 #include "axle/bus/options.hpp"
+#include "axle/bus/status.hpp"
 #include "axle/core/result.hpp"
 
 namespace axle::bus {
 
 namespace detail {
 class Endpoint;
-}
+class SubscriberStatus;
+}  // namespace detail
 
 class Sample {
  public:
@@ -64,11 +66,22 @@ class Subscriber {
   // Samples this subscriber lost to a full queue (best effort) since it joined.
   [[nodiscard]] std::uint64_t lost() const noexcept;
 
+  // Deadline QoS (docs/bus.md, "Deadline"): periods of options.deadline in which no new sample
+  // arrived, since the subscriber joined; 0 when the deadline is off. Evaluated at the call.
+  [[nodiscard]] std::uint64_t deadline_missed() const;
+  // Liveliness (docs/bus.md, "Liveliness"): scans the topic's publisher table now and reports
+  // the publishers alive and the changes seen by this subscriber so far.
+  [[nodiscard]] LivelinessStatus liveliness() const;
+
  private:
   friend class Node;
+  friend class WaitSet;   // waits on this subscriber's futex word
+  friend class Executor;  // deadline and liveliness notifications
   Subscriber(std::shared_ptr<detail::Endpoint> endpoint, SubscriberOptions options);
   std::shared_ptr<detail::Endpoint> endpoint_;
   SubscriberOptions options_;
+  // Deadline and liveliness state of this process's view (src/bus/subscriber_status.hpp).
+  std::shared_ptr<detail::SubscriberStatus> status_;
 };
 
 }  // namespace axle::bus
