@@ -92,6 +92,7 @@ Result<TopicInfo> inspect_topic(std::string_view topic) {
     if (detail::ctl_state(slot.p.ctl.load()) == detail::SlotState::kFree) continue;
     ParticipantInfo pi = describe(slot.p, "subscriber", i);
     pi.lost = slot.lost.load(std::memory_order_relaxed);
+    pi.count = slot.received.load(std::memory_order_relaxed);
     pi.reliable = slot.reliable.load(std::memory_order_relaxed) != 0;
     const std::uint64_t head = slot.head.load();
     const std::uint64_t tail = slot.tail.load();

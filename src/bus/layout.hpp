@@ -14,7 +14,7 @@
 namespace axle::bus::detail {
 
 inline constexpr std::uint64_t kMagic = 0x3130535542'4c5841ULL;  // "AXLBUS01", little-endian
-inline constexpr std::uint32_t kAbiVersion = 1;
+inline constexpr std::uint32_t kAbiVersion = 2;  // 2: SubscriberSlot::received, free_seq line
 inline constexpr std::uint32_t kStateReady = 0x59444552;  // "REDY"
 inline constexpr std::uint32_t kNoChunk = 0xffffffffU;
 inline constexpr std::size_t kAlign = 64;
@@ -73,9 +73,10 @@ struct SegmentHeader {
   std::uint64_t chunk_stride;
 
   alignas(kAlign) std::atomic<std::uint32_t> alloc_cursor;
-  std::atomic<std::uint32_t> free_seq;  // futex: a chunk became free
-  std::atomic<std::uint32_t> free_waiters;
   std::atomic<std::uint64_t> publish_count;
+  // On their own line: every release reads free_waiters, every loan writes alloc_cursor.
+  alignas(kAlign) std::atomic<std::uint32_t> free_seq;  // futex: a chunk became free
+  std::atomic<std::uint32_t> free_waiters;
 
   alignas(kAlign) pthread_mutex_t history_mutex;  // robust, process-shared
   std::uint64_t history_next;                     // pushes so far; ring slot = next % depth
@@ -110,6 +111,9 @@ struct alignas(kAlign) SubscriberSlot {
   alignas(kAlign) std::atomic<std::uint32_t> space_seq;  // futex: room in the queue
   std::atomic<std::uint32_t> space_waiters;
   std::atomic<std::uint64_t> lost;
+  // Samples taken. Here, not in p.count: p shares its line with ctl, which every publish reads,
+  // so counting there would pull that line across cores once per sample.
+  std::atomic<std::uint64_t> received;
 };
 
 struct alignas(kAlign) ChunkInfo {

@@ -88,6 +88,7 @@ Result<std::uint32_t> join_as_subscriber(const Segment& segment, std::string_vie
   slot.reliable.store(options.reliability == Reliability::kReliable ? 1 : 0,
                       std::memory_order_relaxed);
   slot.lost.store(0, std::memory_order_relaxed);
+  slot.received.store(0, std::memory_order_relaxed);
   if (options.durability == Durability::kVolatile || segment.params().history_depth == 0) {
     set_alive(slot.p);
     return i;

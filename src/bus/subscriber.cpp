@@ -97,7 +97,7 @@ Result<std::optional<Sample>> Subscriber::try_take() {
     return make_error(ErrorCode::kCorrupt, "a sample of topic '" + segment.topic() +
                                                "' claims a size beyond the topic's maximum");
   }
-  slot.p.count.fetch_add(1, std::memory_order_relaxed);
+  slot.received.fetch_add(1, std::memory_order_relaxed);
   if (options_.deadline.count() > 0) status_->note_taken(info.publish_time_ns);  // deadline QoS
   return std::optional<Sample>(Sample(
       endpoint_, c, std::span<const std::byte>(segment.payload(c), static_cast<std::size_t>(size)),
@@ -108,13 +108,18 @@ Result<Sample> Subscriber::take(std::chrono::nanoseconds timeout) {
   const Segment& segment = endpoint_->segment();
   const std::uint32_t s = endpoint_->slot();
   detail::SubscriberSlot& slot = segment.subscriber(s);
+  // A sample already queued is returned without reading the clock (a read costs ~40 ns).
+  AXLE_TRY(auto first, try_take());
+  if (first) return std::move(*first);
   const std::int64_t start = monotonic_ns();
   const std::int64_t deadline = detail::deadline_after(start, timeout.count());
   const std::int64_t spin_until = detail::deadline_after(start, options_.spin.count());
-  while (true) {
-    AXLE_TRY(auto sample, try_take());
-    if (sample) return std::move(*sample);
-    const std::int64_t now = monotonic_ns();
+  for (bool check = false;; check = true) {
+    if (check) {
+      AXLE_TRY(auto sample, try_take());
+      if (sample) return std::move(*sample);
+    }
+    const std::int64_t now = check ? monotonic_ns() : start;
     if (now >= deadline) {
       return make_error(ErrorCode::kTimeout,
                         "no sample on topic '" + segment.topic() + "' within the timeout");

@@ -64,8 +64,9 @@ class Publisher {
  private:
   friend class Node;
   Publisher(std::shared_ptr<detail::Endpoint> endpoint, PublisherOptions options);
-  // Delivers the loaned chunk to subscriber slot `s`; false when a reliable queue stayed full.
-  bool deliver(std::uint32_t chunk, std::uint32_t s, std::int64_t deadline_ns);
+  // Delivers the loaned chunk to subscriber slot `s`; false when a reliable queue stayed full
+  // past `deadline_ns` (0: not yet set; set from options.timeout when a queue is first full).
+  bool deliver(std::uint32_t chunk, std::uint32_t s, std::int64_t& deadline_ns);
   std::shared_ptr<detail::Endpoint> endpoint_;
   PublisherOptions options_;
 };
