@@ -6,6 +6,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "audit_archive.hpp"
 #include "audit_settings.hpp"
 #include "axle/audit/event.hpp"
 #include "axle/audit/log.hpp"
@@ -41,6 +42,7 @@ struct AuditArgs {
   std::string file;
   std::string vkey;
   std::string checkpoint_file;
+  std::string archive_file;
   // redaction / reveal
   bool redact = false;
   std::string master_key_file;
@@ -292,6 +294,7 @@ int run_verify_checkpoint(Context& ctx, const AuditArgs& args) {
 }
 
 int run_verify(Context& ctx, const AuditArgs& args) {
+  if (!args.archive_file.empty()) return run_verify_archive(ctx, args.archive_file, args.vkey);
   auto state = ctx.state_dir();
   if (!state) return ctx.fail(state.error());
   auto store = open_audit_store(ctx, *state);
@@ -326,12 +329,20 @@ int run_verify(Context& ctx, const AuditArgs& args) {
     }
     ctx.print_json({{"ok", report->ok()},
                     {"entries", report->entries},
+                    {"archived", report->archived},
                     {"root", hex(report->root)},
                     {"checkpoint_checked", report->checkpoint_checked},
                     {"checkpoint_size", report->checkpoint_size},
                     {"findings", findings}});
   } else if (report->ok()) {
-    std::cout << "audit log verifies: " << report->entries << " entries, root " << hex(report->root)
+    std::cout << "audit log verifies: " << report->entries << " entries"
+              << (report->archived > 0
+                      ? " (and " + std::to_string(report->archived) +
+                            " older entries archived and removed by retention: recorded by "
+                            "audit.retention_delete events, present as stored tree hashes; check "
+                            "their archives with 'axle audit verify --archive')"
+                      : "")
+              << ", root " << hex(report->root)
               << (report->checkpoint_checked
                       ? ", checkpoint at size " + std::to_string(report->checkpoint_size) +
                             " matches"
@@ -471,8 +482,14 @@ void register_audit_command(CLI::App& app, Context& ctx) {
   CLI::App* verify = audit->add_subcommand(
       "verify", "Verify every entry, watermark and tree hash, and the latest checkpoint");
   verify->add_option("--checkpoint", args->checkpoint_file, "Signed checkpoint to check against");
-  verify->add_option("--vkey", args->vkey, "Verifier key of the checkpoint (default: the log's)");
-  set_example(*verify, "axle audit verify --checkpoint checkpoint.txt --vkey 'name+hash+key'");
+  verify->add_option("--vkey", args->vkey,
+                     "Verifier key of the checkpoint or archive (default: the log's)");
+  verify->add_option("--archive", args->archive_file,
+                     "Verify an archive file (from 'axle audit archive') instead of the log: "
+                     "signature, entries, proof against its checkpoint, consistency with the log");
+  set_example(*verify,
+              "axle audit verify --checkpoint checkpoint.txt --vkey 'name+hash+key'\n  axle audit "
+              "verify --archive state/audit/archive/seg-00000000000000000000.log.zst");
   verify->callback([&ctx, args] { ctx.exit_code = run_verify(ctx, *args); });
 
   CLI::App* prove = audit->add_subcommand("prove", "Print an inclusion proof (JSON)");
@@ -510,6 +527,8 @@ void register_audit_command(CLI::App& app, Context& ctx) {
   reveal->add_option("--reason", args->event.reason, "Why");
   set_example(*reveal, "axle audit reveal 12 --master-key-file key.hex --actor edid:dpo");
   reveal->callback([&ctx, args] { ctx.exit_code = run_reveal(ctx, *args); });
+
+  register_audit_archive_commands(*audit, ctx);
 
   CLI::App* ops = audit->add_subcommand("ops", "List the op classification table");
   set_example(*ops, "axle audit ops --json");
