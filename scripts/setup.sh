@@ -12,6 +12,7 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libtss2-dev swtpm swtpm-tools tpm2-tools  # identity: TPM 2.0 (tpm2-tss ESAPI), tested against swtpm
   golang-go golang-golang-x-mod-dev  # audit: an independent RFC 9162 / signed-note verifier (Go)
+  libzstd-dev zstd  # audit: zstd-compressed segment archives (zstd: restore and tests)
 )
 
 missing=()
