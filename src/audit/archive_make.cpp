@@ -51,8 +51,7 @@ void remove_stale_temporaries(const std::filesystem::path& dir) {
 Result<bool> matches_existing(const std::filesystem::path& path, const detail::SegmentFacts& f,
                               std::uint64_t bytes) {
   AXLE_TRY(std::string file, read_file(path, 1U << 20U));
-  auto parts = split_archive(
-      {reinterpret_cast<const std::uint8_t*>(file.data()), file.size()});
+  auto parts = split_archive({reinterpret_cast<const std::uint8_t*>(file.data()), file.size()});
   if (!parts) return false;
   const std::size_t split = parts->signed_manifest.rfind("\n\n");
   if (split == std::string::npos) return false;
@@ -94,10 +93,9 @@ Result<ArchiveRun> archive_segments(const AuditLog& log, const AuditStore& store
       AXLE_TRY(auto bytes, detail::read_segment_file(seg.path));
       AXLE_TRY(detail::SegmentFacts facts, detail::segment_facts(bytes, seg.first));
       if (facts.count != seg.end - seg.first) {
-        return make_error(ErrorCode::kCorrupt, out.segment + " holds " +
-                                                   std::to_string(facts.count) + " entries, not " +
-                                                   std::to_string(seg.end - seg.first) +
-                                                   "; run 'axle audit verify'");
+        return make_error(ErrorCode::kCorrupt,
+                          out.segment + " holds " + std::to_string(facts.count) + " entries, not " +
+                              std::to_string(seg.end - seg.first) + "; run 'axle audit verify'");
       }
       out.segment_bytes = bytes.size();
       const auto target = dir / archive_name(seg.first);

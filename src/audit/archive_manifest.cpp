@@ -76,7 +76,8 @@ Result<std::uint64_t> number(std::string_view s, const char* what) {
     return malformed(std::string(what) + " is not a decimal number");
   }
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size()) return malformed(std::string(what) + " too big");
+  if (ec != std::errc() || end != s.data() + s.size())
+    return malformed(std::string(what) + " too big");
   return v;
 }
 
@@ -124,9 +125,8 @@ Result<std::string> format_manifest(const ArchiveManifest& m) {
 }
 
 Result<ArchiveManifest> parse_manifest(std::string_view text) {
-  static constexpr std::string_view kKeys[] = {"origin", "segment", "entries", "bytes",
-                                               "sha256", "newest",  "key-ids", "checkpoint",
-                                               "left",   "right"};
+  static constexpr std::string_view kKeys[] = {"origin", "segment", "entries",    "bytes", "sha256",
+                                               "newest", "key-ids", "checkpoint", "left",  "right"};
   if (text.empty() || text.back() != '\n') return malformed("must end with a newline");
   std::vector<std::string_view> lines;
   for (std::size_t start = 0; start < text.size();) {

@@ -66,8 +66,8 @@ std::optional<std::int64_t> timestamp_ms(std::string_view ts) {
     if (!oh || !om) return std::nullopt;
     offset_min = (ts[pos] == '+' ? 1 : -1) * (*oh * 60 + *om);
   }
-  const std::int64_t days = days_from_civil(*y, static_cast<unsigned>(*mo),
-                                            static_cast<unsigned>(*d));
+  const std::int64_t days =
+      days_from_civil(*y, static_cast<unsigned>(*mo), static_cast<unsigned>(*d));
   const std::int64_t secs = days * 86400 + *h * 3600 + *mi * 60 + *s - offset_min * 60;
   return secs * 1000 + ms;
 }
@@ -90,9 +90,8 @@ void collect_key_ids(std::string_view message, std::vector<std::string>& out) {
 Result<SegmentFacts> segment_facts(std::span<const std::uint8_t> bytes, std::uint64_t first) {
   const ScanResult scan = scan_segment(bytes);
   if (scan.bad_magic || !scan.stop_reason.empty()) {
-    return make_error(ErrorCode::kCorrupt,
-                      "segment " + segment_name(first) + " is damaged (" + scan.stop_reason +
-                          "); run 'axle audit verify'");
+    return make_error(ErrorCode::kCorrupt, "segment " + segment_name(first) + " is damaged (" +
+                                               scan.stop_reason + "); run 'axle audit verify'");
   }
   SegmentFacts f;
   f.first = first;

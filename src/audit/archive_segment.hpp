@@ -18,9 +18,9 @@ namespace axle::audit::detail {
 struct SegmentFacts {
   std::uint64_t first = 0;
   std::uint64_t count = 0;
-  std::string newest = "-";             // RFC 5424 TIMESTAMP of the last entry, "-" when nil
+  std::string newest = "-";               // RFC 5424 TIMESTAMP of the last entry, "-" when nil
   std::optional<std::int64_t> newest_ms;  // the same, in UTC milliseconds
-  std::vector<std::string> key_ids;     // sorted, unique
+  std::vector<std::string> key_ids;       // sorted, unique
   Hash sha256{};
 };
 

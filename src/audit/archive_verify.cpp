@@ -42,9 +42,9 @@ Result<std::string> open_manifest(const std::string& note, const NoteVerifier& v
     if (sp == std::string_view::npos) continue;
     const auto blob = detail::base64_decode(rest.substr(sp + 1));
     if (!blob || blob->size() < 4) continue;
-    const bool same_key = rest.substr(0, sp) == verifier.name() &&
-                          std::equal(verifier.key_hash().begin(), verifier.key_hash().end(),
-                                     blob->begin());
+    const bool same_key =
+        rest.substr(0, sp) == verifier.name() &&
+        std::equal(verifier.key_hash().begin(), verifier.key_hash().end(), blob->begin());
     ours = ours || same_key;
     if (!same_key) {
       static constexpr std::string_view kHex = "0123456789abcdef";
@@ -65,8 +65,9 @@ Result<std::string> open_manifest(const std::string& note, const NoteVerifier& v
   auto text = verifier.open(note);
   if (!text) {
     if (text.error().code == ErrorCode::kVerificationFailed) {
-      return refused("the manifest's signature is wrong (the manifest was altered or signed by "
-                     "a forged key)");
+      return refused(
+          "the manifest's signature is wrong (the manifest was altered or signed by "
+          "a forged key)");
     }
     return text.error();
   }
@@ -228,6 +229,10 @@ Result<ArchiveCheck> verify_archive(std::span<const std::uint8_t> file,
                    cp.error().message + ")");
   }
   out.checkpoint = *cp;
+  if (m.segment != detail::segment_name(m.first)) {
+    return refused("the manifest names segment " + m.segment + " for entries from " +
+                   std::to_string(m.first));
+  }
   if (cp->size < m.last + 1) {
     return refused("the manifest's checkpoint (size " + std::to_string(cp->size) +
                    ") does not cover entry " + std::to_string(m.last));
@@ -244,7 +249,8 @@ Result<ArchiveCheck> verify_archive(std::span<const std::uint8_t> file,
   AXLE_RETURN_IF_ERROR(check_range(m, *cp, leaves));
   AXLE_TRY(Hash sha, crypto::sha256(*segment));
   if (sha != m.segment_sha256) return refused("the segment's SHA-256 differs from the manifest's");
-  if (key_ids != m.key_ids) return refused("the L3 key ids in the entries differ from the manifest's");
+  if (key_ids != m.key_ids)
+    return refused("the L3 key ids in the entries differ from the manifest's");
   if (live != nullptr) AXLE_RETURN_IF_ERROR(check_live(*cp, *live, out));
   return out;
 }

@@ -184,8 +184,8 @@ Result<std::vector<Scanned>> scan_all(const std::vector<detail::SegmentFile>& se
     if (!scan.stop_reason.empty()) {
       add(report, base + out.size(), "damaged",
           seg.path.filename().string() + ": " + scan.stop_reason + " after entry " +
-              std::to_string(base + out.size()) + " (torn tail or cut file; opening the log repairs a " +
-              "torn tail)");
+              std::to_string(base + out.size()) +
+              " (torn tail or cut file; opening the log repairs a " + "torn tail)");
     }
   }
   return out;
@@ -193,8 +193,7 @@ Result<std::vector<Scanned>> scan_all(const std::vector<detail::SegmentFile>& se
 
 // Deleted, inserted and reordered entries, from the sequence numbers the entries carry.
 // Sequence numbers are compared relative to `base`, the first entry not removed by retention.
-void check_sequence(const std::vector<Scanned>& entries, std::uint64_t base,
-                    VerifyReport& report) {
+void check_sequence(const std::vector<Scanned>& entries, std::uint64_t base, VerifyReport& report) {
   std::uint64_t max_seq = 0;
   std::vector<std::uint8_t> seen;
   const auto rel = [base](std::uint64_t seq) {
@@ -303,8 +302,8 @@ Result<VerifyReport> verify_log(const std::filesystem::path& dir,
     }
     const auto last_removed = levels[0].get(base - 1);
     if (!last_removed) {
-      add(report, base, "damaged", "the hash store lacks the leaf of entry " +
-                                       std::to_string(base - 1));
+      add(report, base, "damaged",
+          "the hash store lacks the leaf of entry " + std::to_string(base - 1));
       return report;
     }
     prev = *last_removed;

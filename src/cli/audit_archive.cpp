@@ -79,6 +79,36 @@ int run_archive(Context& ctx, const ArchiveArgs& args) {
   };
   auto run = audit::archive_segments(*opened->log, opened->store, options);
   if (!run) return ctx.fail(run.error());
+  // The run is itself an audit event (op audit.archive), when it archived anything.
+  std::optional<std::uint64_t> recorded;
+  {
+    std::uint64_t lo = 0;
+    std::uint64_t hi = 0;
+    std::size_t n = 0;
+    for (const auto& s : run->segments) {
+      if (s.outcome != "archived") continue;
+      lo = n == 0 ? s.first : std::min(lo, s.first);
+      hi = std::max(hi, s.last);
+      ++n;
+    }
+    if (n > 0) {
+      auto sd_id = audit_sd_id(ctx);
+      if (!sd_id) return ctx.fail(sd_id.error(), kExitUsage);
+      audit::AuditEvent event;
+      event.op = "audit.archive";
+      event.outcome = "success";
+      event.target = audit::retention_target(lo, hi);
+      event.message = std::to_string(n) + " segment(s) archived to " +
+                      audit::archive_dir(opened->store).string();
+      auto msg = audit::to_syslog(event, audit::OpTable::builtin(), audit::EventOptions{*sd_id});
+      if (!msg) return ctx.fail(msg.error());
+      auto text = audit::format_rfc5424(*msg);
+      if (!text) return ctx.fail(text.error());
+      auto seq = opened->log->append(*text);
+      if (!seq) return ctx.fail(seq.error());
+      recorded = *seq;
+    }
+  }
   const auto dir = audit::archive_dir(opened->store);
   std::size_t archived = 0;
   std::size_t already = 0;
@@ -123,11 +153,14 @@ int run_archive(Context& ctx, const ArchiveArgs& args) {
                     {"already_archived", already},
                     {"too_recent", recent},
                     {"checkpoint", run->checkpoint},
+                    {"recorded_as", recorded ? nlohmann::ordered_json(*recorded) : nullptr},
                     {"segments", list}});
   } else {
     std::cout << archived << " archived, " << already << " already archived, " << recent
               << " too recent; the active segment is never archived. Archives are in "
-              << dir.string() << '\n';
+              << dir.string()
+              << (recorded ? " (run recorded as entry " + std::to_string(*recorded) + ")" : "")
+              << '\n';
   }
   return kExitOk;
 }
@@ -173,15 +206,18 @@ int run_retention(Context& ctx, const ArchiveArgs& args) {
       refused = &s;
     }
     if (ctx.options.json) {
-      nlohmann::ordered_json j{{"segment", s.segment}, {"first", s.first}, {"last", s.last},
-                               {"outcome", s.outcome}, {"detail", s.detail}};
+      nlohmann::ordered_json j{{"segment", s.segment},
+                               {"first", s.first},
+                               {"last", s.last},
+                               {"outcome", s.outcome},
+                               {"detail", s.detail}};
       if (s.outcome == "deleted") j["event_seq"] = s.event_seq;
       list.push_back(j);
     } else {
       std::cout << s.segment << "  " << s.outcome << ": " << s.detail
-                << (s.outcome == "deleted" ? " (recorded as entry " + std::to_string(s.event_seq) +
-                                                 ")"
-                                           : "")
+                << (s.outcome == "deleted"
+                        ? " (recorded as entry " + std::to_string(s.event_seq) + ")"
+                        : "")
                 << '\n';
     }
   }
@@ -208,10 +244,19 @@ int run_verify_archive(Context& ctx, const std::string& path, const std::string&
   const bool have_log = state->exists("audit/log_key.pem");
   std::optional<audit::NoteVerifier> verifier;
   std::optional<OpenedLog> opened;
+  std::string live_note;
   if (have_log) {
     auto o = open_log(ctx);
-    if (!o) return ctx.fail(o.error());
-    opened.emplace(std::move(*o));
+    if (o) {
+      opened.emplace(std::move(*o));
+    } else if (o.error().code == ErrorCode::kFailedPrecondition) {
+      // The log is open in another process (its writer): the archive is still checked on its own.
+      live_note =
+          "; the live log is open in another process, so consistency with it was not "
+          "checked";
+    } else {
+      return ctx.fail(o.error());
+    }
   }
   if (!vkey.empty()) {
     auto v = audit::NoteVerifier::from_vkey(vkey);
@@ -219,6 +264,10 @@ int run_verify_archive(Context& ctx, const std::string& path, const std::string&
     verifier = std::move(*v);
   } else if (opened) {
     verifier = opened->store.verifier();
+  } else if (have_log) {
+    auto st = open_audit_store(ctx, *state);
+    if (!st) return ctx.fail(st.error());
+    verifier = st->verifier();
   } else {
     return ctx.fail(make_error(ErrorCode::kInvalidArgument,
                                "no audit log in this state dir: give the log's verifier key with "
@@ -233,11 +282,10 @@ int run_verify_archive(Context& ctx, const std::string& path, const std::string&
   auto check = audit::verify_archive(
       {reinterpret_cast<const std::uint8_t*>(file->data()), file->size()}, *verifier, live);
   if (!check) {
-    return ctx.fail(check.error(), check.error().code == ErrorCode::kVerificationFailed
-                                       ? kExitNotVerified
-                                   : check.error().code == ErrorCode::kInvalidArgument
-                                       ? kExitMalformed
-                                       : kExitFailure);
+    return ctx.fail(check.error(),
+                    check.error().code == ErrorCode::kVerificationFailed ? kExitNotVerified
+                    : check.error().code == ErrorCode::kInvalidArgument  ? kExitMalformed
+                                                                         : kExitFailure);
   }
   const auto& m = check->manifest;
   if (ctx.options.json) {
@@ -256,14 +304,15 @@ int run_verify_archive(Context& ctx, const std::string& path, const std::string&
                     {"live_checked", check->live_checked},
                     {"live_size", check->live_size}});
   } else {
-    std::cout << "archive " << path << " verifies: " << m.segment << ", entries " << m.first
-              << ".." << m.last << " are leaves of the signed checkpoint of " << m.origin
-              << " at size " << check->checkpoint.size
-              << (check->live_checked
-                      ? ", which is consistent with the live log at size " +
-                            std::to_string(check->live_size)
-                      : "; no live log of this key here, so consistency with the current log "
-                        "was not checked")
+    std::cout << "archive " << path << " verifies: " << m.segment << ", entries " << m.first << ".."
+              << m.last << " are leaves of the signed checkpoint of " << m.origin << " at size "
+              << check->checkpoint.size
+              << (check->live_checked ? ", which is consistent with the live log at size " +
+                                            std::to_string(check->live_size)
+                  : !live_note.empty()
+                      ? live_note
+                      : "; no live log of this key here, so consistency with the current "
+                        "log was not checked")
               << '\n';
   }
   return kExitOk;
@@ -272,8 +321,7 @@ int run_verify_archive(Context& ctx, const std::string& path, const std::string&
 void register_audit_archive_commands(CLI::App& audit, Context& ctx) {
   auto args = std::make_shared<ArchiveArgs>();
   CLI::App* archive = audit.add_subcommand(
-      "archive",
-      "Archive closed segments older than N days as zstd files with a signed manifest");
+      "archive", "Archive closed segments older than N days as zstd files with a signed manifest");
   archive->footer(
       "Every CLOSED segment whose newest entry (its RFC 5424 timestamp; the file's mtime when the\n"
       "entry has none) is older than DAYS becomes <state-dir>/audit/archive/seg-<first>.log.zst:\n"

@@ -2,6 +2,7 @@
 //
 // Exit codes beyond 0/1/2 (docs/audit.md): 3 = a proof, checkpoint or log does not verify;
 // 4 = a proof file is malformed (not JSON, missing or mistyped fields, bad base64).
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -173,7 +174,9 @@ int run_tail(Context& ctx, const AuditArgs& args) {
   auto opened = open_log(ctx);
   if (!opened) return ctx.fail(opened.error());
   const std::uint64_t size = opened->log->size();
-  const std::uint64_t first = size > args.count ? size - args.count : 0;
+  // Entries before the oldest segment were archived and removed by retention: not shown.
+  const std::uint64_t oldest = opened->log->segments().front().first;
+  const std::uint64_t first = std::max(size > args.count ? size - args.count : 0, oldest);
   auto entries = opened->log->read(first, size - first);
   if (!entries) return ctx.fail(entries.error());
   nlohmann::ordered_json list = nlohmann::ordered_json::array();

@@ -153,8 +153,23 @@ TEST_F(ArchiveCli, EveryClosedSegmentArchived_VerifiesAgainstTheLiveLog) {
   EXPECT_EQ(u.manifest.first, 0U);
   EXPECT_EQ(test::read_file(state_ / "audit/log" / u.manifest.segment),
             std::string(u.segment.begin(), u.segment.end()));
+  // The run was recorded as an audit.archive event.
+  auto last = axle({"audit", "tail", "-n", "1"}, state_);
+  EXPECT_NE(last.out.find("op=\"audit.archive\""), std::string::npos) << last.out;
   // The log's own checkpoint was saved as the latest, and the log still verifies.
   EXPECT_EQ(axle({"audit", "verify"}, state_).exit_code, 0);
+}
+
+TEST_F(ArchiveCli, LogBusyInAnotherProcess_ArchiveStillVerifiesOnItsOwn) {
+  auto sd = StateDir::open(state_);
+  auto store = AuditStore::open(*sd);
+  LogOptions options;
+  options.dir = store->log_dir();
+  auto held = AuditLog::open(options);  // this process holds the log's lock
+  ASSERT_TRUE(held);
+  auto r = axle({"audit", "verify", "--archive", files_[0].string()}, state_);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("open in another process"), std::string::npos) << r.out;
 }
 
 TEST_F(ArchiveCli, ZstdToolRestoresTheSegment) {
@@ -240,8 +255,7 @@ TEST_F(ArchiveCli, OneEntryInsideChangedWithItsCrc_IsRefusedByTheWatermark) {
   tamper_entry(files_[0], /*fix_crc=*/true, 1);
   auto r = axle({"audit", "verify", "--archive", files_[0].string()}, state_);
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_NE(r.err.find("entry 2 records a different hash for entry 1"), std::string::npos)
-      << r.err;
+  EXPECT_NE(r.err.find("entry 2 records a different hash for entry 1"), std::string::npos) << r.err;
 }
 
 TEST_F(ArchiveCli, LastEntryChangedWithItsCrc_IsRefusedByTheCheckpointRoot) {
@@ -285,8 +299,7 @@ TEST_F(ArchiveCli, ManifestWhoseProofDoesNotMatchTheCheckpoint_IsRefused) {
   Unpacked u = unpack(files_[1]);
   ASSERT_FALSE(u.manifest.right.empty());
   u.manifest.right[0][0] ^= 0x01;  // signed properly, but the range proof is wrong
-  write_bytes(files_[1],
-              *encode_archive(sign_with_log_key(state_, u.manifest), u.segment, 3));
+  write_bytes(files_[1], *encode_archive(sign_with_log_key(state_, u.manifest), u.segment, 3));
   auto r = axle({"audit", "verify", "--archive", files_[1].string()}, state_);
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("are not the leaves of the checkpoint's tree"), std::string::npos) << r.err;
@@ -295,8 +308,7 @@ TEST_F(ArchiveCli, ManifestWhoseProofDoesNotMatchTheCheckpoint_IsRefused) {
 TEST_F(ArchiveCli, ManifestWithAnotherEntryRange_IsRefused) {
   Unpacked u = unpack(files_[1]);
   u.manifest.first += 1;  // claims the entries sit one place later
-  write_bytes(files_[1],
-              *encode_archive(sign_with_log_key(state_, u.manifest), u.segment, 3));
+  write_bytes(files_[1], *encode_archive(sign_with_log_key(state_, u.manifest), u.segment, 3));
   auto r = axle({"audit", "verify", "--archive", files_[1].string()}, state_);
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("carries sequence number"), std::string::npos) << r.err;
@@ -324,9 +336,9 @@ TEST_F(ArchiveCli, CheckpointNotConsistentWithTheLiveLog_IsRefused) {
 TEST(ArchiveCliFresh, OlderThanZeroOnAFreshLog_KeepsTheActiveSegmentAndSaysSo) {
   test::TempDir tmp;
   const auto state = tmp.path() / "state";
-  ASSERT_EQ(axle({"audit", "append", "--op", "config.change", "--outcome", "success"}, state)
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      axle({"audit", "append", "--op", "config.change", "--outcome", "success"}, state).exit_code,
+      0);
   auto r = axle({"audit", "archive", "--older-than", "0"}, state);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("active segment: never archived"), std::string::npos) << r.out;
@@ -364,8 +376,8 @@ TEST(RetentionCli, NeedsConfirm_AndRefusesAnUnarchivedSegment) {
   auto no_confirm = axle({"audit", "retention"}, state);
   EXPECT_EQ(no_confirm.exit_code, 2);
   EXPECT_NE(no_confirm.err.find("--confirm"), std::string::npos) << no_confirm.err;
-  const auto segments_before = std::distance(fs::directory_iterator(state / "audit/log"),
-                                             fs::directory_iterator());
+  const auto segments_before =
+      std::distance(fs::directory_iterator(state / "audit/log"), fs::directory_iterator());
   auto r = axle({"audit", "retention", "--confirm"}, state);
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("not-archived"), std::string::npos) << r.err;
@@ -397,9 +409,9 @@ TEST(RetentionCli, AfterRetentionTheLogOpensAppendsProvesAndVerifies) {
   // Inclusion proofs of old entries, taken before retention, at the current size.
   auto before = axle({"audit", "prove", "3", "--json"}, state);
   ASSERT_EQ(before.exit_code, 0);
-  auto r = axle({"audit", "retention", "--confirm", "--keep-days", "0", "--actor", "edid:dpo",
-                 "--json"},
-                state);
+  auto r =
+      axle({"audit", "retention", "--confirm", "--keep-days", "0", "--actor", "edid:dpo", "--json"},
+           state);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto doc = nlohmann::json::parse(r.out);
   EXPECT_EQ(doc.at("deleted").get<std::size_t>(), segments - 1);
@@ -426,9 +438,9 @@ TEST(RetentionCli, AfterRetentionTheLogOpensAppendsProvesAndVerifies) {
   auto text = axle({"audit", "verify"}, state);
   EXPECT_NE(text.out.find("archived and removed by retention"), std::string::npos) << text.out;
   // Appends, proofs of old (archived) entries, and the old proof still verifies.
-  ASSERT_EQ(axle({"audit", "append", "--op", "config.change", "--outcome", "success"}, state)
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      axle({"audit", "append", "--op", "config.change", "--outcome", "success"}, state).exit_code,
+      0);
   auto prove = axle({"audit", "prove", "3", "--json"}, state);
   ASSERT_EQ(prove.exit_code, 0) << prove.err;
   test::write_file(tmp.path() / "p.json", prove.out);
@@ -446,8 +458,14 @@ TEST(RetentionCli, AfterRetentionTheLogOpensAppendsProvesAndVerifies) {
   for (const auto& f : archives(state)) {
     EXPECT_EQ(axle({"audit", "verify", "--archive", f.string()}, state).exit_code, 0) << f;
   }
-  // Reading an archived entry says where it went.
-  auto reveal_old = axle({"audit", "tail", "-n", "1000"}, state);
+  // tail shows what is left; reading an archived entry says where it went.
+  auto all = axle({"audit", "tail", "-n", "1000"}, state);
+  EXPECT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_EQ(all.out.find("key-3\""), std::string::npos) << all.out;
+  const auto key = tmp.path() / "master.hex";
+  test::write_file(key, std::string(64, 'a') + "\n");
+  auto reveal_old = axle(
+      {"audit", "reveal", "3", "--master-key-file", key.string(), "--actor", "edid:dpo"}, state);
   EXPECT_EQ(reveal_old.exit_code, 1);
   EXPECT_NE(reveal_old.err.find("archived"), std::string::npos) << reveal_old.err;
 }

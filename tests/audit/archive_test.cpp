@@ -1,8 +1,9 @@
 // Archive manifests and the archive range proof, on archives built from an in-memory tree: every
 // (first, last, size) up to 17 verifies, and each part of the proof is needed.
+#include "axle/audit/archive.hpp"
+
 #include <gtest/gtest.h>
 
-#include "axle/audit/archive.hpp"
 #include "axle/audit/proof_build.hpp"
 #include "axle/crypto/hash.hpp"
 #include "segment.hpp"
@@ -95,15 +96,17 @@ TEST(ArchiveProof, EveryRangeOfEveryTreeUpTo17Verifies) {
       }
     }
   }
-  EXPECT_EQ(checked, 1 + 3 + 6 + 10 + 15 + 21 + 28 + 36 + 45 + 55 + 66 + 78 + 91 + 105 + 120 +
-                         136 + 153U);
+  EXPECT_EQ(checked,
+            1 + 3 + 6 + 10 + 15 + 21 + 28 + 36 + 45 + 55 + 66 + 78 + 91 + 105 + 120 + 136 + 153U);
 }
 
 TEST(ArchiveProof, EachHashOfTheRangeProofIsNeeded) {
   const Fixture f = make_key();
   const MemLog log = make_log(17);
-  for (auto [first, last, size] : {std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>{5, 9, 17},
-                                   {3, 3, 13}, {8, 15, 17}}) {
+  for (auto [first, last, size] :
+       {std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>{5, 9, 17},
+        {3, 3, 13},
+        {8, 15, 17}}) {
     ArchiveManifest m;
     build_archive(f, log, first, last, size, &m);
     for (std::size_t i = 0; i < m.left.size() + m.right.size(); ++i) {
@@ -124,10 +127,10 @@ TEST(ArchiveProof, EachHashOfTheRangeProofIsNeeded) {
                                 f.verifier);
     ASSERT_FALSE(fewer);
     EXPECT_NE(fewer.error().message.find("compact ranges"), std::string::npos);
-    auto more = verify_archive(
-        build_archive(f, log, first, last, size, nullptr,
-                      [](ArchiveManifest& e) { e.left.push_back(e.right.front()); }),
-        f.verifier);
+    auto more =
+        verify_archive(build_archive(f, log, first, last, size, nullptr,
+                                     [](ArchiveManifest& e) { e.left.push_back(e.right.front()); }),
+                       f.verifier);
     ASSERT_FALSE(more);
   }
 }
@@ -190,17 +193,17 @@ TEST(ArchiveManifest, FormatsAndParsesBack_AndParsingIsStrict) {
     EXPECT_NE(at, std::string::npos) << from;
     return t.replace(at, from.size(), to);
   };
-  refuse(text.substr(0, text.size() - 1));                       // no final newline
+  refuse(text.substr(0, text.size() - 1));  // no final newline
   refuse(replace("axle-audit-archive/v1", "axle-audit-archive/v2"));
-  refuse(replace("entries 1 3", "entries 3 1"));                 // last before first
-  refuse(replace("entries 1 3", "entries 01 3"));                // leading zero
+  refuse(replace("entries 1 3", "entries 3 1"));   // last before first
+  refuse(replace("entries 1 3", "entries 01 3"));  // leading zero
   refuse(replace("entries 1 3", "entries 1"));
-  refuse(replace("sha256 ", "sha256 A"));                        // 65 digits, upper case
+  refuse(replace("sha256 ", "sha256 A"));  // 65 digits, upper case
   refuse(replace("bytes ", "bytes -"));
-  refuse(replace("\nleft ", "\nleft x"));                        // not base64 of 32 bytes
+  refuse(replace("\nleft ", "\nleft x"));  // not base64 of 32 bytes
   refuse(replace("origin ", "origin two words "));
   refuse(text + "extra line\n");
-  std::string swapped = text;                                    // lines out of order
+  std::string swapped = text;  // lines out of order
   const auto seg = swapped.find("segment ");
   const auto ent = swapped.find("entries ");
   std::string seg_line = swapped.substr(seg, ent - seg);

@@ -34,16 +34,16 @@ class AuditStore;
 
 struct ArchiveManifest {
   std::string origin;
-  std::string segment;             // file name, seg-<first:20>.log
-  std::uint64_t first = 0;         // first sequence number in the segment
-  std::uint64_t last = 0;          // last sequence number (inclusive)
-  std::uint64_t segment_bytes = 0; // size of the segment file
-  Hash segment_sha256{};           // SHA-256 of the segment file (uncompressed)
-  std::string newest;              // RFC 5424 TIMESTAMP of the last entry ("-" when nil)
+  std::string segment;               // file name, seg-<first:20>.log
+  std::uint64_t first = 0;           // first sequence number in the segment
+  std::uint64_t last = 0;            // last sequence number (inclusive)
+  std::uint64_t segment_bytes = 0;   // size of the segment file
+  Hash segment_sha256{};             // SHA-256 of the segment file (uncompressed)
+  std::string newest;                // RFC 5424 TIMESTAMP of the last entry ("-" when nil)
   std::vector<std::string> key_ids;  // L3 key ids (d<YYYY-MM-DD>) used in the entries, sorted
-  std::string checkpoint;          // the covering signed checkpoint (size >= last + 1)
-  std::vector<Hash> left;          // complete subtrees covering [0, first), left to right
-  std::vector<Hash> right;         // complete subtrees covering [last + 1, size), left to right
+  std::string checkpoint;            // the covering signed checkpoint (size >= last + 1)
+  std::vector<Hash> left;            // complete subtrees covering [0, first), left to right
+  std::vector<Hash> right;           // complete subtrees covering [last + 1, size), left to right
 };
 
 // The manifest's note text (before signing), and its strict parser.
@@ -108,10 +108,10 @@ struct ArchiveRun {
 
 struct ArchiveCheck {
   ArchiveManifest manifest;
-  Checkpoint checkpoint;          // the manifest's checkpoint, verified
-  std::uint64_t entries = 0;      // entries re-hashed
-  bool live_checked = false;      // consistency with the live log proved
-  std::uint64_t live_size = 0;    // the live log's size it was proved against
+  Checkpoint checkpoint;        // the manifest's checkpoint, verified
+  std::uint64_t entries = 0;    // entries re-hashed
+  bool live_checked = false;    // consistency with the live log proved
+  std::uint64_t live_size = 0;  // the live log's size it was proved against
 };
 
 // Verifies an archive file without trusting it: the manifest's signature and the checkpoint's (by

@@ -26,7 +26,7 @@ struct VerifyFinding {
 };
 
 struct VerifyReport {
-  std::uint64_t entries = 0;   // entries read from the segments
+  std::uint64_t entries = 0;  // entries read from the segments
   // Entries before the oldest segment: archived and removed by retention, accounted for by
   // audit.retention_delete events in the log, and present in the tree as stored hashes only (the
   // checkpoint comparison covers them; their content is checked by verify --archive).
