@@ -308,6 +308,7 @@ TEST_F(ArchiveCli, ManifestWhoseProofDoesNotMatchTheCheckpoint_IsRefused) {
 TEST_F(ArchiveCli, ManifestWithAnotherEntryRange_IsRefused) {
   Unpacked u = unpack(files_[1]);
   u.manifest.first += 1;  // claims the entries sit one place later
+  u.manifest.segment = detail::segment_name(u.manifest.first);
   write_bytes(files_[1], *encode_archive(sign_with_log_key(state_, u.manifest), u.segment, 3));
   auto r = axle({"audit", "verify", "--archive", files_[1].string()}, state_);
   EXPECT_EQ(r.exit_code, 3);
