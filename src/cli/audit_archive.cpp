@@ -155,6 +155,10 @@ int run_archive(Context& ctx, const ArchiveArgs& args) {
                     {"checkpoint", run->checkpoint},
                     {"recorded_as", recorded ? nlohmann::ordered_json(*recorded) : nullptr},
                     {"segments", list}});
+  } else if (run->segments.size() == 1) {
+    std::cout << "nothing to archive: the log has only its active segment (" << opened->log->size()
+              << " entries), which is never archived; it closes when it "
+              << "passes 64 MiB, and is archived once it is older than " << *days << " days\n";
   } else {
     std::cout << archived << " archived, " << already << " already archived, " << recent
               << " too recent; the active segment is never archived. Archives are in "

@@ -343,7 +343,9 @@ TEST(ArchiveCliFresh, OlderThanZeroOnAFreshLog_KeepsTheActiveSegmentAndSaysSo) {
   auto r = axle({"audit", "archive", "--older-than", "0"}, state);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("active segment: never archived"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("0 archived"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("nothing to archive: the log has only its active segment (1 entries)"),
+            std::string::npos)
+      << r.out;
   EXPECT_TRUE(archives(state).empty());
   auto help = axle({"audit", "archive", "--help"}, state);
   EXPECT_NE(help.out.find("Example:"), std::string::npos);
