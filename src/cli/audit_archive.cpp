@@ -242,6 +242,46 @@ int run_retention(Context& ctx, const ArchiveArgs& args) {
 
 }  // namespace
 
+Result<std::size_t> verify_removed_archives(Context& ctx, std::uint64_t archived,
+                                            bool* live_checked) {
+  AXLE_TRY(StateDir state, ctx.state_dir());
+  AXLE_TRY(audit::AuditStore store, open_audit_store(ctx, state));
+  audit::LogOptions options;
+  options.dir = store.log_dir();
+  // The live log gives the consistency proofs; when another process holds it, the archives are
+  // still checked against their own checkpoints.
+  auto log = audit::AuditLog::open(options);
+  if (!log && log.error().code != ErrorCode::kFailedPrecondition) return log.error();
+  const audit::AuditLog* live = log ? log->get() : nullptr;
+  *live_checked = live != nullptr;
+  const auto dir = audit::archive_dir(store);
+  std::size_t count = 0;
+  for (std::uint64_t pos = 0; pos < archived;) {
+    const auto path = dir / audit::archive_name(pos);
+    if (!std::filesystem::exists(path)) {
+      return make_error(ErrorCode::kVerificationFailed,
+                        "entries from " + std::to_string(pos) +
+                            " were removed by retention but their archive " + path.string() +
+                            " is missing");
+    }
+    AXLE_TRY(std::string file, read_file(path, std::size_t{4} << 30U));
+    auto check = audit::verify_archive(
+        {reinterpret_cast<const std::uint8_t*>(file.data()), file.size()}, store.verifier(), live);
+    if (!check) {
+      return make_error(ErrorCode::kVerificationFailed,
+                        path.filename().string() + ": " + check.error().message);
+    }
+    pos = check->manifest.last + 1;
+    ++count;
+    if (pos > archived) {
+      return make_error(ErrorCode::kVerificationFailed,
+                        path.filename().string() + " ends at entry " + std::to_string(pos - 1) +
+                            " but the log's segments start at " + std::to_string(archived));
+    }
+  }
+  return count;
+}
+
 int run_verify_archive(Context& ctx, const std::string& path, const std::string& vkey) {
   auto state = ctx.state_dir();
   if (!state) return ctx.fail(state.error());

@@ -44,6 +44,7 @@ struct AuditArgs {
   std::string vkey;
   std::string checkpoint_file;
   std::string archive_file;
+  bool skip_archives = false;
   // redaction / reveal
   bool redact = false;
   std::string master_key_file;
@@ -325,6 +326,19 @@ int run_verify(Context& ctx, const AuditArgs& args) {
                                         ? kExitNotVerified
                                         : kExitFailure);
   }
+  // Entries removed by retention: their archives must exist and verify (a removal recorded by a
+  // forged retention event has no archive).
+  std::size_t archives_checked = 0;
+  bool archives_live = false;
+  if (report->ok() && report->archived > 0 && !args.skip_archives) {
+    auto checked = verify_removed_archives(ctx, report->archived, &archives_live);
+    if (!checked) {
+      return ctx.fail(checked.error(), checked.error().code == ErrorCode::kVerificationFailed
+                                           ? kExitNotVerified
+                                           : kExitFailure);
+    }
+    archives_checked = *checked;
+  }
   if (ctx.options.json) {
     nlohmann::ordered_json findings = nlohmann::ordered_json::array();
     for (const auto& f : report->findings) {
@@ -333,6 +347,7 @@ int run_verify(Context& ctx, const AuditArgs& args) {
     ctx.print_json({{"ok", report->ok()},
                     {"entries", report->entries},
                     {"archived", report->archived},
+                    {"archives_checked", archives_checked},
                     {"root", hex(report->root)},
                     {"checkpoint_checked", report->checkpoint_checked},
                     {"checkpoint_size", report->checkpoint_size},
@@ -341,9 +356,15 @@ int run_verify(Context& ctx, const AuditArgs& args) {
     std::cout << "audit log verifies: " << report->entries << " entries"
               << (report->archived > 0
                       ? " (and " + std::to_string(report->archived) +
-                            " older entries archived and removed by retention: recorded by "
-                            "audit.retention_delete events, present as stored tree hashes; check "
-                            "their archives with 'axle audit verify --archive')"
+                            " older entries archived and removed by retention, recorded by "
+                            "audit.retention_delete events; " +
+                            (args.skip_archives
+                                 ? std::string("their archives were not checked (--skip-archives)")
+                                 : std::to_string(archives_checked) + " archive(s) verify" +
+                                       (archives_live ? " against the live log"
+                                                      : " (the log is busy: against their own "
+                                                        "checkpoints only)")) +
+                            ")"
                       : "")
               << ", root " << hex(report->root)
               << (report->checkpoint_checked
@@ -490,6 +511,8 @@ void register_audit_command(CLI::App& app, Context& ctx) {
   verify->add_option("--archive", args->archive_file,
                      "Verify an archive file (from 'axle audit archive') instead of the log: "
                      "signature, entries, proof against its checkpoint, consistency with the log");
+  verify->add_flag("--skip-archives", args->skip_archives,
+                   "Do not verify the archives of entries removed by retention");
   set_example(*verify,
               "axle audit verify --checkpoint checkpoint.txt --vkey 'name+hash+key'\n  axle audit "
               "verify --archive state/audit/archive/seg-00000000000000000000.log.zst");

@@ -438,8 +438,10 @@ TEST(RetentionCli, AfterRetentionTheLogOpensAppendsProvesAndVerifies) {
   ASSERT_EQ(verify.exit_code, 0) << verify.err << verify.out;
   const auto v = nlohmann::json::parse(verify.out);
   EXPECT_GT(v.at("archived").get<std::uint64_t>(), 0U);
+  EXPECT_EQ(v.at("archives_checked").get<std::size_t>(), segments - 1);
   auto text = axle({"audit", "verify"}, state);
   EXPECT_NE(text.out.find("archived and removed by retention"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("archive(s) verify against the live log"), std::string::npos) << text.out;
   // Appends, proofs of old (archived) entries, and the old proof still verifies.
   ASSERT_EQ(
       axle({"audit", "append", "--op", "config.change", "--outcome", "success"}, state).exit_code,
@@ -483,6 +485,32 @@ TEST(RetentionCli, ASegmentRemovedWithoutRetention_IsStillADeletion) {
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("entry 0 deleted"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("no audit.retention_delete event"), std::string::npos) << r.err;
+}
+
+TEST(RetentionCli, ARemovalRecordedByAForgedEventWithoutArchive_IsRefused) {
+  test::TempDir tmp;
+  const auto state = tmp.path() / "state";
+  fill_log(state, 40, 1500);
+  std::vector<fs::path> segs;
+  for (const auto& e : fs::directory_iterator(state / "audit/log")) {
+    if (e.path().filename().string().starts_with("seg-")) segs.push_back(e.path());
+  }
+  std::sort(segs.begin(), segs.end());
+  ASSERT_GE(segs.size(), 2U);
+  const std::uint64_t next = std::stoull(segs[1].filename().string().substr(4, 20));
+  fs::remove(segs[0]);
+  ASSERT_EQ(axle({"audit", "append", "--op", "audit.retention_delete", "--outcome", "success",
+                  "--target", "entries:0-" + std::to_string(next - 1)},
+                 state)
+                .exit_code,
+            0);
+  auto r = axle({"audit", "verify"}, state);
+  EXPECT_EQ(r.exit_code, 3) << r.out;
+  EXPECT_NE(r.err.find("were removed by retention but their archive"), std::string::npos) << r.err;
+  // Skipping the archives is explicit, and the report still says what it did not check.
+  auto skipped = axle({"audit", "verify", "--skip-archives"}, state);
+  EXPECT_EQ(skipped.exit_code, 0) << skipped.err;
+  EXPECT_NE(skipped.out.find("not checked (--skip-archives)"), std::string::npos) << skipped.out;
 }
 
 // ---- crash during archive ---------------------------------------------------------------------
