@@ -13,6 +13,7 @@ packages=(
   libtss2-dev swtpm swtpm-tools tpm2-tools  # identity: TPM 2.0 (tpm2-tss ESAPI), tested against swtpm
   golang-go golang-golang-x-mod-dev  # audit: an independent RFC 9162 / signed-note verifier (Go)
   iceoryx libiceoryx-posh-dev libiceoryx-hoofs-dev cyclonedds-dev cyclonedds-tools  # bus: the peers of axle bench
+  libzstd-dev zstd  # audit: zstd-compressed segment archives (zstd: restore and tests)
 )
 
 missing=()

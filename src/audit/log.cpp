@@ -180,6 +180,50 @@ Result<std::vector<Hash>> AuditLog::consistency_proof(std::uint64_t old_size,
   return audit::consistency_proof(*impl_->tree, old_size, new_size);
 }
 
+Result<Hash> AuditLog::subtree_hash(unsigned level, std::uint64_t index) const {
+  if (level >= 64 || index >= (std::uint64_t{1} << (63U - level)) ||
+      ((index + 1) << level) > size()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "no complete subtree at level " + std::to_string(level) + " index " +
+                          std::to_string(index) + " in a log of " + std::to_string(size()));
+  }
+  return impl_->tree->node(level, index);
+}
+
+std::vector<SegmentInfo> AuditLog::segments() const {
+  std::lock_guard lock(impl_->mutex);
+  std::vector<SegmentInfo> out;
+  for (std::size_t i = 0; i < impl_->segments.size(); ++i) {
+    const bool active = i + 1 == impl_->segments.size();
+    // A closed segment ends where the next begins: all its entries were durable before the next
+    // segment was created (log_writer.cpp, write_group).
+    out.push_back({impl_->segments[i].first_seq,
+                   active ? impl_->durable : impl_->segments[i + 1].first_seq,
+                   impl_->segments[i].path, active});
+  }
+  return out;
+}
+
+Result<void> AuditLog::remove_oldest_segment(std::uint64_t first) {
+  std::filesystem::path path;
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (impl_->segments.size() < 2 || impl_->segments.front().first_seq != first) {
+      return make_error(ErrorCode::kFailedPrecondition,
+                        "segment " + detail::segment_name(first) +
+                            " is not the oldest closed segment (the active segment and newer "
+                            "segments are never removed)");
+    }
+    path = impl_->segments.front().path;
+    impl_->segments.erase(impl_->segments.begin());
+  }
+  std::error_code ec;
+  if (!std::filesystem::remove(path, ec) || ec) {
+    return make_error(ErrorCode::kIo, "cannot remove " + path.string() + ": " + ec.message());
+  }
+  return detail::sync_dir(impl_->options.dir);
+}
+
 Result<std::vector<LogEntry>> AuditLog::read(std::uint64_t first, std::uint64_t count) const {
   std::vector<detail::SegmentFile> segments;
   std::uint64_t durable = 0;
@@ -195,7 +239,15 @@ Result<std::vector<LogEntry>> AuditLog::read(std::uint64_t first, std::uint64_t 
   auto it = std::upper_bound(
       segments.begin(), segments.end(), first,
       [](std::uint64_t v, const detail::SegmentFile& f) { return v < f.first_seq; });
-  if (it == segments.begin()) return make_error(ErrorCode::kCorrupt, "no segment holds entry 0");
+  if (it == segments.begin()) {
+    if (!segments.empty() && segments.front().first_seq > 0) {
+      return make_error(ErrorCode::kNotFound,
+                        "entry " + std::to_string(first) +
+                            " was archived and its segment removed by retention; read it from "
+                            "the archive (audit/archive/)");
+    }
+    return make_error(ErrorCode::kCorrupt, "no segment holds entry 0");
+  }
   for (--it; it != segments.end() && out.size() < end - first; ++it) {
     AXLE_TRY(detail::Fd fd, detail::open_file(it->path, O_RDONLY));
     AXLE_TRY(auto bytes, detail::read_whole(fd, it->path));

@@ -5,9 +5,13 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <optional>
 #include <string>
 
+#include "axle/audit/archive.hpp"
+#include "axle/audit/proof_build.hpp"
+#include "axle/audit/rfc5424.hpp"
 #include "fd.hpp"
 #include "segment.hpp"
 
@@ -50,6 +54,12 @@ class RootBuilder {
     }
     stack_.push_back({level, node});
     return ok();
+  }
+  // Starts the list with a complete subtree of 2^level leaves that is not recomputed (the part of
+  // the log removed by retention, taken from the hash store). Levels must come largest first.
+  void seed(unsigned level, const Hash& hash) {
+    stack_.push_back({level, hash});
+    count_ += std::uint64_t{1} << level;
   }
   [[nodiscard]] Result<Hash> root() const {
     if (stack_.empty()) return empty_root();
@@ -97,23 +107,65 @@ class StoredLevel {
   std::uint64_t count_ = 0;
 };
 
-Result<std::vector<Scanned>> scan_all(const std::filesystem::path& dir, VerifyReport& report) {
-  AXLE_TRY(auto segments, detail::list_segments(dir));
+// A hash store read as a NodeSource (for a checkpoint that lies inside the archived prefix).
+class StoredNodes final : public NodeSource {
+ public:
+  explicit StoredNodes(const std::vector<StoredLevel>& levels) : levels_(levels) {}
+  [[nodiscard]] Result<Hash> node(unsigned level, std::uint64_t index) const override {
+    if (level >= levels_.size()) return make_error(ErrorCode::kNotFound, "no such level");
+    auto h = levels_[level].get(index);
+    if (!h) return make_error(ErrorCode::kNotFound, "the hash store lacks a node");
+    return *h;
+  }
+
+ private:
+  const std::vector<StoredLevel>& levels_;
+};
+
+// Entries [first, last] removed by retention, as an audit.retention_delete event in the log says.
+struct RemovedRange {
+  std::uint64_t first = 0;
+  std::uint64_t last = 0;
+};
+
+std::optional<RemovedRange> retention_event(std::string_view message) {
+  if (message.find(kRetentionOp) == std::string_view::npos) return std::nullopt;
+  auto msg = parse_rfc5424(message);
+  if (!msg || msg->msgid != kRetentionOp) return std::nullopt;
+  for (const auto& sd : msg->structured_data) {
+    for (const auto& p : sd.params) {
+      if (p.name != "target" || !p.value.starts_with("entries:")) continue;
+      unsigned long long a = 0;
+      unsigned long long b = 0;
+      char tail = 0;
+      if (std::sscanf(p.value.c_str(), "entries:%llu-%llu%c", &a, &b, &tail) == 2 && a <= b) {
+        return RemovedRange{a, b};
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// `base`: the first entry still in a segment (the ones before were archived and removed).
+Result<std::vector<Scanned>> scan_all(const std::vector<detail::SegmentFile>& segments,
+                                      std::uint64_t base, VerifyReport& report,
+                                      std::vector<RemovedRange>& removed) {
   std::vector<Scanned> out;
   for (const auto& seg : segments) {
     AXLE_TRY(detail::Fd fd, detail::open_file(seg.path, O_RDONLY));
     AXLE_TRY(auto bytes, detail::read_whole(fd, seg.path));
     const auto scan = detail::scan_segment(bytes, /*keep_bad_crc=*/true);
-    if (seg.first_seq != out.size() && !scan.frames.empty()) {
+    if (seg.first_seq != base + out.size() && !scan.frames.empty()) {
       // Segment names are checked against the entries' own sequence numbers below; a name that
       // disagrees means whole segments were removed or added.
-      add(report, out.size(), seg.first_seq > out.size() ? "deleted" : "inserted",
+      add(report, base + out.size(), seg.first_seq > base + out.size() ? "deleted" : "inserted",
           "segment " + seg.path.filename().string() + " starts at entry " +
               std::to_string(seg.first_seq) + " but the entries before it end at " +
-              std::to_string(out.size()));
+              std::to_string(base + out.size()));
     }
     if (scan.bad_magic) {
-      add(report, out.size(), "damaged", seg.path.filename().string() + ": " + scan.stop_reason);
+      add(report, base + out.size(), "damaged",
+          seg.path.filename().string() + ": " + scan.stop_reason);
       continue;
     }
     for (const auto& frame : scan.frames) {
@@ -121,56 +173,67 @@ Result<std::vector<Scanned>> scan_all(const std::filesystem::path& dir, VerifyRe
       s.crc_ok = frame.crc_ok;
       const auto entry = detail::decode_entry(frame.payload);
       s.decoded = entry.has_value();
-      s.seq = entry ? entry->seq : out.size();
-      if (entry) s.prev = entry->prev;
+      s.seq = entry ? entry->seq : base + out.size();
+      if (entry) {
+        s.prev = entry->prev;
+        if (auto r = retention_event(entry->message)) removed.push_back(*r);
+      }
       AXLE_TRY(s.leaf, leaf_hash(frame.payload));
       out.push_back(s);
     }
     if (!scan.stop_reason.empty()) {
-      add(report, out.size(), "damaged",
+      add(report, base + out.size(), "damaged",
           seg.path.filename().string() + ": " + scan.stop_reason + " after entry " +
-              std::to_string(out.size()) + " (torn tail or cut file; opening the log repairs a " +
-              "torn tail)");
+              std::to_string(base + out.size()) +
+              " (torn tail or cut file; opening the log repairs a " + "torn tail)");
     }
   }
   return out;
 }
 
 // Deleted, inserted and reordered entries, from the sequence numbers the entries carry.
-void check_sequence(const std::vector<Scanned>& entries, VerifyReport& report) {
+// Sequence numbers are compared relative to `base`, the first entry not removed by retention.
+void check_sequence(const std::vector<Scanned>& entries, std::uint64_t base, VerifyReport& report) {
   std::uint64_t max_seq = 0;
   std::vector<std::uint8_t> seen;
-  for (const Scanned& e : entries) max_seq = std::max(max_seq, e.seq);
+  const auto rel = [base](std::uint64_t seq) {
+    return seq >= base ? seq - base : std::numeric_limits<std::uint64_t>::max();
+  };
+  for (const Scanned& e : entries) {
+    if (rel(e.seq) != std::numeric_limits<std::uint64_t>::max())
+      max_seq = std::max(max_seq, rel(e.seq));
+  }
   if (entries.empty()) return;
   if (max_seq > entries.size() * 4 + 1024) max_seq = entries.size() * 4 + 1024;  // forged seq
   seen.assign(max_seq + 1, 0);
   for (std::size_t i = 0; i < entries.size(); ++i) {
-    const std::uint64_t s = entries[i].seq;
+    const std::uint64_t s = rel(entries[i].seq);
     if (s > max_seq) {
-      add(report, i, "modified",
-          "entry at position " + std::to_string(i) + " carries an impossible sequence number " +
-              std::to_string(s));
+      add(report, base + i, "modified",
+          "entry at position " + std::to_string(base + i) +
+              " carries an impossible sequence number " + std::to_string(entries[i].seq));
       continue;
     }
     if (seen[s] != 0) {
-      add(report, i, "inserted",
-          "entry at position " + std::to_string(i) + " repeats sequence number " +
-              std::to_string(s) + " (an entry was inserted)");
+      add(report, base + i, "inserted",
+          "entry at position " + std::to_string(base + i) + " repeats sequence number " +
+              std::to_string(base + s) + " (an entry was inserted)");
     }
     seen[s] = 1;
   }
   for (std::uint64_t s = 0; s <= max_seq; ++s) {
     if (seen[s] == 0) {
-      add(report, s, "deleted", "entry " + std::to_string(s) + " is missing (deleted)");
+      add(report, base + s, "deleted",
+          "entry " + std::to_string(base + s) + " is missing (deleted)");
       return;  // the first gap names the deletion
     }
   }
   if (!report.findings.empty()) return;
   for (std::size_t i = 0; i < entries.size(); ++i) {
-    if (entries[i].seq != i) {
-      add(report, i, "reordered",
-          "entry " + std::to_string(entries[i].seq) + " is at position " + std::to_string(i) +
-              " (entries were reordered)");
+    if (entries[i].seq != base + i) {
+      add(report, base + i, "reordered",
+          "entry " + std::to_string(entries[i].seq) + " is at position " +
+              std::to_string(base + i) + " (entries were reordered)");
       return;
     }
   }
@@ -187,33 +250,86 @@ Result<VerifyReport> verify_log(const std::filesystem::path& dir,
     report.checkpoint_checked = true;
     report.checkpoint_size = cp->size;
   }
-  AXLE_TRY(const std::vector<Scanned> entries, scan_all(dir, report));
+  AXLE_TRY(auto segments, detail::list_segments(dir));
+  // Entries before the oldest segment were archived and removed by retention, which is accepted
+  // only when audit.retention_delete events in the log account for every one of them (below).
+  const std::uint64_t base = segments.empty() ? 0 : segments.front().first_seq;
+  std::vector<RemovedRange> removed;
+  AXLE_TRY(const std::vector<Scanned> entries, scan_all(segments, base, report, removed));
   report.entries = entries.size();
-  check_sequence(entries, report);
+  report.archived = base;
+  check_sequence(entries, base, report);
 
-  // Modified entries: CRC, watermark chain, and the stored leaf hashes.
   std::vector<StoredLevel> levels;
   for (unsigned l = 0; l < 64; ++l) levels.emplace_back(dir, l);
+
+  RootBuilder builder;
   Hash prev{};
+  if (base > 0) {
+    std::sort(removed.begin(), removed.end(),
+              [](const RemovedRange& a, const RemovedRange& b) { return a.first < b.first; });
+    std::uint64_t covered = 0;
+    for (const RemovedRange& r : removed) {
+      if (r.first == covered) covered = r.last + 1;
+    }
+    if (covered < base) {
+      add(report, covered, "deleted",
+          "entries " + std::to_string(covered) + ".." + std::to_string(base - 1) +
+              " are missing and no audit.retention_delete event records their removal");
+    }
+    for (const RemovedRange& r : removed) {
+      if (r.first < base && r.last + 1 > base) {
+        add(report, base, "deleted",
+            "an audit.retention_delete event records entries " + std::to_string(r.first) + ".." +
+                std::to_string(r.last) + " as removed, but entry " + std::to_string(base) +
+                " on are still here (segments do not match)");
+      }
+    }
+    // The removed prefix enters the root as the stored hashes of its complete subtrees; the
+    // checkpoint comparison below checks them.
+    std::uint64_t pos = 0;
+    for (unsigned level = 64; level-- > 0;) {
+      if (((base >> level) & 1U) == 0) continue;
+      const auto node = levels[level].get(pos >> level);
+      if (!node) {
+        add(report, base, "damaged",
+            "the hash store lacks the node at level " + std::to_string(level) + " index " +
+                std::to_string(pos >> level) + " for the archived entries");
+        return report;
+      }
+      builder.seed(level, *node);
+      pos += std::uint64_t{1} << level;
+    }
+    const auto last_removed = levels[0].get(base - 1);
+    if (!last_removed) {
+      add(report, base, "damaged",
+          "the hash store lacks the leaf of entry " + std::to_string(base - 1));
+      return report;
+    }
+    prev = *last_removed;
+  }
+
+  // Modified entries: CRC, watermark chain, and the stored leaf hashes.
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const Scanned& e = entries[i];
+    const std::uint64_t at = base + i;
     if (!e.crc_ok) {
-      add(report, i, "modified", "entry " + std::to_string(i) + " fails its CRC (modified)");
+      add(report, at, "modified", "entry " + std::to_string(at) + " fails its CRC (modified)");
     } else if (!e.decoded) {
-      add(report, i, "damaged", "entry " + std::to_string(i) + " cannot be decoded");
-    } else if (e.prev != prev && e.seq == i) {
-      add(report, i == 0 ? 0 : i - 1, "modified",
-          "entry " + std::to_string(i) + " records a different hash for entry " +
-              std::to_string(i == 0 ? 0 : i - 1) + " (one of them was modified)");
+      add(report, at, "damaged", "entry " + std::to_string(at) + " cannot be decoded");
+    } else if (e.prev != prev && e.seq == at) {
+      add(report, at == 0 ? 0 : at - 1, "modified",
+          "entry " + std::to_string(at) + " records a different hash for entry " +
+              std::to_string(at == 0 ? 0 : at - 1) + " (one of them was modified)");
     }
     prev = e.leaf;
   }
 
   // Tree hashes: recompute every complete node and compare with the store.
-  RootBuilder builder;
   std::optional<Hash> checkpoint_root;
   bool store_reported = false;
   for (std::size_t i = 0; i < entries.size(); ++i) {
+    const std::uint64_t at = base + i;
     AXLE_RETURN_IF_ERROR(builder.add(
         entries[i].leaf,
         [&](unsigned level, std::uint64_t index, const Hash& node) -> Result<void> {
@@ -221,12 +337,12 @@ Result<VerifyReport> verify_log(const std::filesystem::path& dir,
           const auto stored = levels[level].get(index);
           if (!stored) {
             store_reported = true;
-            add(report, i, "damaged",
+            add(report, at, "damaged",
                 "the hash store lacks the node at level " + std::to_string(level) + " index " +
                     std::to_string(index));
           } else if (*stored != node) {
             store_reported = true;
-            add(report, level == 0 ? index : i, "modified",
+            add(report, level == 0 ? index : at, "modified",
                 level == 0 ? "entry " + std::to_string(index) +
                                  " does not match its stored leaf hash (modified)"
                            : "stored tree node at level " + std::to_string(level) + " index " +
@@ -234,22 +350,29 @@ Result<VerifyReport> verify_log(const std::filesystem::path& dir,
           }
           return ok();
         }));
-    if (cp && cp->size == i + 1) {
+    if (cp && cp->size == at + 1) {
       AXLE_TRY(checkpoint_root, builder.root());
     }
   }
   AXLE_TRY(report.root, builder.root());
-  if (levels[0].count() > entries.size()) {
-    add(report, entries.size(), "truncated",
+  const std::uint64_t total = base + entries.size();
+  if (levels[0].count() > total) {
+    add(report, total, "truncated",
         "the hash store records " + std::to_string(levels[0].count()) + " entries but only " +
-            std::to_string(entries.size()) + " remain (entries from " +
-            std::to_string(entries.size()) + " on were removed)");
+            std::to_string(total) + " remain (entries from " + std::to_string(total) +
+            " on were removed)");
   }
   if (cp) {
-    if (cp->size > entries.size()) {
-      add(report, entries.size(), "truncated",
+    if (cp->size > 0 && cp->size <= base) {
+      // A checkpoint older than the retained segments: only the hash store can give its root.
+      StoredNodes stored(levels);
+      auto root = tree_root(stored, cp->size);
+      if (root) checkpoint_root = *root;
+    }
+    if (cp->size > total) {
+      add(report, total, "truncated",
           "the checkpoint covers " + std::to_string(cp->size) + " entries but the log has " +
-              std::to_string(entries.size()));
+              std::to_string(total));
     } else if (cp->size > 0 && checkpoint_root != cp->root) {
       add(report, 0, "modified",
           "the entries up to " + std::to_string(cp->size) +

@@ -76,6 +76,10 @@ Result<std::string> AuditStore::write_checkpoint(const AuditLog& log) const {
   return note;
 }
 
+Result<std::string> AuditStore::sign(std::string_view note_text) const {
+  return sign_note(note_text, origin_, key_);
+}
+
 Result<std::optional<std::string>> AuditStore::latest_checkpoint() const {
   if (!state_.exists(kCheckpointFile)) return std::optional<std::string>();
   AXLE_TRY(std::string note, state_.read(kCheckpointFile));

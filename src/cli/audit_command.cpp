@@ -2,10 +2,12 @@
 //
 // Exit codes beyond 0/1/2 (docs/audit.md): 3 = a proof, checkpoint or log does not verify;
 // 4 = a proof file is malformed (not JSON, missing or mistyped fields, bad base64).
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "audit_archive.hpp"
 #include "audit_settings.hpp"
 #include "axle/audit/event.hpp"
 #include "axle/audit/log.hpp"
@@ -41,6 +43,8 @@ struct AuditArgs {
   std::string file;
   std::string vkey;
   std::string checkpoint_file;
+  std::string archive_file;
+  bool skip_archives = false;
   // redaction / reveal
   bool redact = false;
   std::string master_key_file;
@@ -171,7 +175,9 @@ int run_tail(Context& ctx, const AuditArgs& args) {
   auto opened = open_log(ctx);
   if (!opened) return ctx.fail(opened.error());
   const std::uint64_t size = opened->log->size();
-  const std::uint64_t first = size > args.count ? size - args.count : 0;
+  // Entries before the oldest segment were archived and removed by retention: not shown.
+  const std::uint64_t oldest = opened->log->segments().front().first;
+  const std::uint64_t first = std::max(size > args.count ? size - args.count : 0, oldest);
   auto entries = opened->log->read(first, size - first);
   if (!entries) return ctx.fail(entries.error());
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
@@ -292,6 +298,7 @@ int run_verify_checkpoint(Context& ctx, const AuditArgs& args) {
 }
 
 int run_verify(Context& ctx, const AuditArgs& args) {
+  if (!args.archive_file.empty()) return run_verify_archive(ctx, args.archive_file, args.vkey);
   auto state = ctx.state_dir();
   if (!state) return ctx.fail(state.error());
   auto store = open_audit_store(ctx, *state);
@@ -319,6 +326,19 @@ int run_verify(Context& ctx, const AuditArgs& args) {
                                         ? kExitNotVerified
                                         : kExitFailure);
   }
+  // Entries removed by retention: their archives must exist and verify (a removal recorded by a
+  // forged retention event has no archive).
+  std::size_t archives_checked = 0;
+  bool archives_live = false;
+  if (report->ok() && report->archived > 0 && !args.skip_archives) {
+    auto checked = verify_removed_archives(ctx, report->archived, &archives_live);
+    if (!checked) {
+      return ctx.fail(checked.error(), checked.error().code == ErrorCode::kVerificationFailed
+                                           ? kExitNotVerified
+                                           : kExitFailure);
+    }
+    archives_checked = *checked;
+  }
   if (ctx.options.json) {
     nlohmann::ordered_json findings = nlohmann::ordered_json::array();
     for (const auto& f : report->findings) {
@@ -326,12 +346,27 @@ int run_verify(Context& ctx, const AuditArgs& args) {
     }
     ctx.print_json({{"ok", report->ok()},
                     {"entries", report->entries},
+                    {"archived", report->archived},
+                    {"archives_checked", archives_checked},
                     {"root", hex(report->root)},
                     {"checkpoint_checked", report->checkpoint_checked},
                     {"checkpoint_size", report->checkpoint_size},
                     {"findings", findings}});
   } else if (report->ok()) {
-    std::cout << "audit log verifies: " << report->entries << " entries, root " << hex(report->root)
+    std::cout << "audit log verifies: " << report->entries << " entries"
+              << (report->archived > 0
+                      ? " (and " + std::to_string(report->archived) +
+                            " older entries archived and removed by retention, recorded by "
+                            "audit.retention_delete events; " +
+                            (args.skip_archives
+                                 ? std::string("their archives were not checked (--skip-archives)")
+                                 : std::to_string(archives_checked) + " archive(s) verify" +
+                                       (archives_live ? " against the live log"
+                                                      : " (the log is busy: against their own "
+                                                        "checkpoints only)")) +
+                            ")"
+                      : "")
+              << ", root " << hex(report->root)
               << (report->checkpoint_checked
                       ? ", checkpoint at size " + std::to_string(report->checkpoint_size) +
                             " matches"
@@ -471,8 +506,16 @@ void register_audit_command(CLI::App& app, Context& ctx) {
   CLI::App* verify = audit->add_subcommand(
       "verify", "Verify every entry, watermark and tree hash, and the latest checkpoint");
   verify->add_option("--checkpoint", args->checkpoint_file, "Signed checkpoint to check against");
-  verify->add_option("--vkey", args->vkey, "Verifier key of the checkpoint (default: the log's)");
-  set_example(*verify, "axle audit verify --checkpoint checkpoint.txt --vkey 'name+hash+key'");
+  verify->add_option("--vkey", args->vkey,
+                     "Verifier key of the checkpoint or archive (default: the log's)");
+  verify->add_option("--archive", args->archive_file,
+                     "Verify an archive file (from 'axle audit archive') instead of the log: "
+                     "signature, entries, proof against its checkpoint, consistency with the log");
+  verify->add_flag("--skip-archives", args->skip_archives,
+                   "Do not verify the archives of entries removed by retention");
+  set_example(*verify,
+              "axle audit verify --checkpoint checkpoint.txt --vkey 'name+hash+key'\n  axle audit "
+              "verify --archive state/audit/archive/seg-00000000000000000000.log.zst");
   verify->callback([&ctx, args] { ctx.exit_code = run_verify(ctx, *args); });
 
   CLI::App* prove = audit->add_subcommand("prove", "Print an inclusion proof (JSON)");
@@ -510,6 +553,8 @@ void register_audit_command(CLI::App& app, Context& ctx) {
   reveal->add_option("--reason", args->event.reason, "Why");
   set_example(*reveal, "axle audit reveal 12 --master-key-file key.hex --actor edid:dpo");
   reveal->callback([&ctx, args] { ctx.exit_code = run_reveal(ctx, *args); });
+
+  register_audit_archive_commands(*audit, ctx);
 
   CLI::App* ops = audit->add_subcommand("ops", "List the op classification table");
   set_example(*ops, "axle audit ops --json");

@@ -40,6 +40,9 @@ constexpr ConfigKeySpec kKeys[] = {
      "Origin line of a new audit log's checkpoints, its unique name (e.g. example.com/audit/gw-1); "
      "empty: axle/audit/<hostname>. Fixed when the log is created; a different value later is "
      "refused."},
+    {"audit.archive_after_days", ConfigKind::kInt, "7", "",
+     "Age in days (of a closed segment's newest entry) from which 'axle audit archive' archives it "
+     "and 'axle audit retention' may delete it; --older-than / --keep-days override it."},
 };
 
 constexpr std::string_view kConfigFileVariable = "AXLE_CONFIG";

@@ -35,6 +35,15 @@ struct LogOptions {
   std::size_t max_message_bytes = 64U << 10U;
 };
 
+// One segment file of the log: entries [first, end). Closed segments never change; the active one
+// (the last) grows.
+struct SegmentInfo {
+  std::uint64_t first = 0;
+  std::uint64_t end = 0;  // one past the last entry (for the active segment: the durable size)
+  std::filesystem::path path;
+  bool active = false;
+};
+
 struct RecoveryReport {
   std::uint64_t entries = 0;          // entries found
   std::uint64_t truncated_bytes = 0;  // torn tail cut off the last segment
@@ -70,7 +79,20 @@ class AuditLog {
                                                           std::uint64_t size) const;
   [[nodiscard]] Result<std::vector<Hash>> consistency_proof(std::uint64_t old_size,
                                                             std::uint64_t new_size) const;
-  // Entries [first, first + count) clipped to the durable size.
+  // The hash of a complete subtree: leaves [index * 2^level, (index + 1) * 2^level), which must
+  // lie within the durable size.
+  [[nodiscard]] Result<Hash> subtree_hash(unsigned level, std::uint64_t index) const;
+
+  // The segments, oldest first; the last is the active one. Closed segments are immutable, so a
+  // caller may read their files while the log is open.
+  [[nodiscard]] std::vector<SegmentInfo> segments() const;
+  // Retention: removes a closed segment's file; only the oldest one (the log stays contiguous)
+  // and never the active one. The hash store keeps its nodes, so roots and proofs still work;
+  // read() of its entries then fails with kNotFound.
+  [[nodiscard]] Result<void> remove_oldest_segment(std::uint64_t first);
+
+  // Entries [first, first + count) clipped to the durable size; kNotFound for entries whose
+  // segment was removed by retention (they are in the archive).
   [[nodiscard]] Result<std::vector<LogEntry>> read(std::uint64_t first, std::uint64_t count) const;
 
   struct Impl;

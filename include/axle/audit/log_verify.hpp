@@ -26,7 +26,11 @@ struct VerifyFinding {
 };
 
 struct VerifyReport {
-  std::uint64_t entries = 0;
+  std::uint64_t entries = 0;  // entries read from the segments
+  // Entries before the oldest segment: archived and removed by retention, accounted for by
+  // audit.retention_delete events in the log, and present in the tree as stored hashes only (the
+  // checkpoint comparison covers them; their content is checked by verify --archive).
+  std::uint64_t archived = 0;
   Hash root{};
   bool checkpoint_checked = false;
   std::uint64_t checkpoint_size = 0;
@@ -39,6 +43,8 @@ struct TrustedCheckpoint {
   const NoteVerifier* verifier = nullptr;
 };
 
+// A log whose oldest segments were removed by retention verifies when audit.retention_delete
+// events account for every removed entry; the removed entries are counted in `archived`.
 // Reads the log in `dir` (no lock is taken: run it on a copy or a quiet log). An Error only for
 // I/O failures or a bad checkpoint signature; tampering is reported as findings.
 [[nodiscard]] Result<VerifyReport> verify_log(const std::filesystem::path& dir,

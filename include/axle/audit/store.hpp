@@ -32,6 +32,9 @@ class AuditStore {
 
   // Signs a checkpoint of the log's current size and saves it as the latest checkpoint.
   [[nodiscard]] Result<std::string> write_checkpoint(const AuditLog& log) const;
+  // Signs a note text (ending in a newline) with the log's key, under the origin as key name
+  // (archive manifests).
+  [[nodiscard]] Result<std::string> sign(std::string_view note_text) const;
   // The latest saved checkpoint, if any.
   [[nodiscard]] Result<std::optional<std::string>> latest_checkpoint() const;
 
