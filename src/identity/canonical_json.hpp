@@ -15,7 +15,17 @@
 #include <string_view>
 #include <vector>
 
+namespace axle::identity {
+struct IdentityDocument;
+}
+
 namespace axle::identity::detail {
+
+// The canonical JSON of `doc` (IdentityDocument::canonical_json). `signature_at`: where the
+// ',"signature":"…"' member goes (or went) — after secure_boot_source, before timestamp_ms — so a
+// signer can insert the signature into the signed text instead of writing it again.
+std::string canonical_document(const IdentityDocument& doc, bool with_signature,
+                               std::size_t* signature_at = nullptr);
 
 void write_json_string(std::string& out, std::string_view s);
 

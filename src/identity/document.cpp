@@ -13,6 +13,7 @@
 #include "axle/crypto/mac.hpp"
 #include "axle/crypto/random.hpp"
 #include "axle/crypto/x509.hpp"
+#include "axle/identity/signer.hpp"
 #include "canonical_json.hpp"
 #include "tree.hpp"
 
@@ -20,35 +21,23 @@ namespace axle::identity {
 
 namespace {
 
-std::span<const std::uint8_t> bytes_of(std::string_view s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
-
 std::string_view mode_name(DocumentMode m) {
   return m == DocumentMode::kRealName ? "real-name" : "anonymous";
-}
-
-// The anonymous signing key of one relying party: unlinkable to the device key and to the keys
-// for other relying parties, because it comes from a keyed PRF of the relying party's id.
-Result<crypto::PrivateKey> anonymous_key(const SecretBytes& pseudonymisation_key,
-                                         std::string_view relying_party) {
-  std::string input = "axle/anonymous-signing@v1";
-  input += '\0';
-  input += relying_party;
-  AXLE_TRY(auto seed, crypto::hmac_sha256(pseudonymisation_key.view(), bytes_of(input)));
-  auto key = crypto::PrivateKey::ed25519_from_seed(seed);
-  secure_wipe(seed.data(), seed.size());
-  return key;
 }
 
 }  // namespace
 
 std::string IdentityDocument::canonical_json(bool with_signature) const {
+  return detail::canonical_document(*this, with_signature);
+}
+
+std::string detail::canonical_document(const IdentityDocument& doc, bool with_signature,
+                                       std::size_t* signature_at) {
   // RFC 8785 for this field set: keys in std::string order (what nlohmann::json's std::map gave
   // the documents signed before this writer), no whitespace, integers only. Written by hand:
   // building a nlohmann::json tree cost more than a tenth of an Ed25519 signature.
   std::string out;
-  out.reserve(256 + certificate_pem.size() + relying_party.size() + 2 * 64);
+  out.reserve(256 + doc.certificate_pem.size() + doc.relying_party.size() + 2 * 64);
   bool first = true;
   auto key = [&](std::string_view k) {
     out += first ? "{\"" : ",\"";
@@ -66,62 +55,31 @@ std::string IdentityDocument::canonical_json(bool with_signature) const {
     detail::append_hex(out, v);
     out += '"';
   };
-  const bool real_name = mode == DocumentMode::kRealName;
-  if (real_name) string_field("certificate", certificate_pem);
-  string_field("edid", edid);
-  hex_field("manufacturer_id", manufacturer_id);
-  string_field("mode", mode_name(mode));
-  hex_field("nonce", nonce);
-  if (!real_name) hex_field("pseudonym", pseudonym);
-  hex_field("public_key", public_key);
-  if (!real_name) string_field("relying_party", relying_party);
-  hex_field("secure_boot_hash", secure_boot_hash);
-  string_field("secure_boot_source", secure_boot_from_tpm ? "tpm-pcr0" : "fingerprint-fallback");
-  if (with_signature) hex_field("signature", signature);
+  const bool real_name = doc.mode == DocumentMode::kRealName;
+  if (real_name) string_field("certificate", doc.certificate_pem);
+  string_field("edid", doc.edid);
+  hex_field("manufacturer_id", doc.manufacturer_id);
+  string_field("mode", mode_name(doc.mode));
+  hex_field("nonce", doc.nonce);
+  if (!real_name) hex_field("pseudonym", doc.pseudonym);
+  hex_field("public_key", doc.public_key);
+  if (!real_name) string_field("relying_party", doc.relying_party);
+  hex_field("secure_boot_hash", doc.secure_boot_hash);
+  string_field("secure_boot_source",
+               doc.secure_boot_from_tpm ? "tpm-pcr0" : "fingerprint-fallback");
+  if (with_signature) hex_field("signature", doc.signature);
+  if (signature_at != nullptr) *signature_at = out.size();
   key("timestamp_ms");
-  out += std::to_string(timestamp_ms);
-  string_field("version", version);
+  out += std::to_string(doc.timestamp_ms);
+  string_field("version", doc.version);
   out += '}';
   return out;
 }
 
 Result<IdentityDocument> generate_document(const GenerateInputs& in) {
-  IdentityDocument doc;
-  doc.mode = in.mode;
-  doc.manufacturer_id = in.manufacturer_id;
-  doc.secure_boot_hash = in.secure_boot.value;
-  doc.secure_boot_from_tpm = in.secure_boot.from_tpm;
-  doc.timestamp_ms = in.timestamp_ms != 0 ? in.timestamp_ms : utc_ms();
-  AXLE_RETURN_IF_ERROR(crypto::random_fill(doc.nonce));
-  AXLE_TRY(doc.edid, edid_v2(EdidParts{doc.manufacturer_id, doc.secure_boot_hash, doc.timestamp_ms,
-                                       doc.nonce}));
-  std::optional<crypto::PrivateKey> anonymous;
-  const crypto::PrivateKey* signer = in.device_key;
-  if (in.mode == DocumentMode::kRealName) {
-    if (signer == nullptr || in.certificate_pem.empty()) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "a real-name document needs the device key and its certificate; run "
-                        "'axle vendor-ca issue' first");
-    }
-    doc.certificate_pem = in.certificate_pem;
-  } else {
-    if (in.pseudonymisation_key == nullptr || in.relying_party.empty()) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "an anonymous document needs a relying party id (--relying-party)");
-    }
-    doc.relying_party = in.relying_party;
-    AXLE_TRY(doc.pseudonym,
-             crypto::hmac_sha256(in.pseudonymisation_key->view(), bytes_of(in.relying_party)));
-    AXLE_TRY(anonymous, anonymous_key(*in.pseudonymisation_key, in.relying_party));
-    signer = &*anonymous;
-  }
-  if (signer->type() != crypto::KeyType::kEd25519) {
-    return make_error(ErrorCode::kInvalidArgument, "identity documents are signed with Ed25519");
-  }
-  AXLE_TRY(doc.public_key, signer->public_raw());
-  std::string message = doc.canonical_json(false);
-  AXLE_TRY(doc.signature, signer->sign(bytes_of(message)));
-  return doc;
+  AXLE_TRY(auto signer, DocumentSigner::create(in));
+  AXLE_TRY(auto signed_doc, signer.sign());
+  return std::move(signed_doc.document);
 }
 
 namespace {

@@ -267,8 +267,8 @@ struct DocumentVerifier::Impl {
     }
   }
 
-  VerifyVerdict verify(std::string_view json);
-  VerifyVerdict check_chain(const IdentityDocument& doc, std::int64_t now,
+  VerifyVerdict verify(std::string_view json, std::int64_t now);
+  VerifyVerdict check_chain(const IdentityDocument& doc, std::int64_t now, bool explicit_time,
                             const std::optional<Digest32>& id,
                             const std::vector<std::vector<std::uint8_t>>& ders);
 
@@ -286,13 +286,14 @@ struct DocumentVerifier::Impl {
 // The full chain check (as every verification did before the cache), and on success the entry
 // that lets the next document with this certificate field skip it.
 VerifyVerdict DocumentVerifier::Impl::check_chain(
-    const IdentityDocument& doc, std::int64_t now, const std::optional<Digest32>& id,
-    const std::vector<std::vector<std::uint8_t>>& ders) {
+    const IdentityDocument& doc, std::int64_t now, bool explicit_time,
+    const std::optional<Digest32>& id, const std::vector<std::vector<std::uint8_t>>& ders) {
   ++stats.chain_checks;
   crypto::ChainPolicy chain;
   chain.trusted_roots_pem = policy.trusted_roots_pem;
   chain.crls_pem = policy.crls_pem;
-  if (policy.now_ms != 0) chain.at_unix_seconds = now / 1000;
+  // An explicit verification time applies to the certificates too; otherwise OpenSSL's clock.
+  if (explicit_time) chain.at_unix_seconds = now / 1000;
   auto verdict = crypto::check_certificate_chain(doc.certificate_pem, chain);
   if (verdict.failure == crypto::ChainFailure::kExpired ||
       verdict.failure == crypto::ChainFailure::kNotYetValid) {
@@ -353,11 +354,13 @@ VerifyVerdict DocumentVerifier::Impl::check_chain(
   return refuse(VerifyFailure::kNone, "valid");
 }
 
-VerifyVerdict DocumentVerifier::Impl::verify(std::string_view json) {
+VerifyVerdict DocumentVerifier::Impl::verify(std::string_view json, std::int64_t explicit_now) {
   auto parsed = parse_document(json);
   if (!parsed) return refuse(VerifyFailure::kMalformed, parsed.error().message);
   IdentityDocument& doc = *parsed;
-  const std::int64_t now = policy.now_ms != 0 ? policy.now_ms : utc_ms();
+  const bool explicit_time = explicit_now != 0 || policy.now_ms != 0;
+  const std::int64_t now =
+      explicit_now != 0 ? explicit_now : (policy.now_ms != 0 ? policy.now_ms : utc_ms());
   const std::string message = doc.canonical_json(false);
 
   // The certificate field's identity and its cached chain verdict, if still valid.
@@ -412,7 +415,7 @@ VerifyVerdict DocumentVerifier::Impl::verify(std::string_view json) {
     if (entry != nullptr) {
       ++stats.chain_hits;
     } else {
-      auto chain = check_chain(doc, now, id, ders);
+      auto chain = check_chain(doc, now, explicit_time, id, ders);
       if (!chain.ok()) return chain;
     }
   }
@@ -453,11 +456,13 @@ DocumentVerifier::~DocumentVerifier() = default;
 DocumentVerifier::DocumentVerifier(DocumentVerifier&&) noexcept = default;
 DocumentVerifier& DocumentVerifier::operator=(DocumentVerifier&&) noexcept = default;
 
-VerifyVerdict DocumentVerifier::verify(std::string_view json) {
+VerifyVerdict DocumentVerifier::verify(std::string_view json) { return verify(json, 0); }
+
+VerifyVerdict DocumentVerifier::verify(std::string_view json, std::int64_t now_ms) {
   if (!impl_) return refuse(VerifyFailure::kVerifierState, "the verifier was moved from");
   std::lock_guard lock(impl_->mutex);
   try {
-    return impl_->verify(json);
+    return impl_->verify(json, now_ms);
   } catch (const std::exception& e) {  // allocation failure; never across the API
     return refuse(VerifyFailure::kVerifierState, std::string("verification failed: ") + e.what());
   }

@@ -37,8 +37,13 @@ class DocumentVerifier {
   DocumentVerifier(const DocumentVerifier&) = delete;
   DocumentVerifier& operator=(const DocumentVerifier&) = delete;
 
-  // Never throws; on success the nonce is recorded in the nonce cache.
+  // Never throws; on success the nonce is recorded in the nonce cache. The verification time is
+  // policy.now_ms, or the clock when that is 0.
   [[nodiscard]] VerifyVerdict verify(std::string_view json);
+  // At an explicit time (UTC ms; e.g. a relying party checking a log of received documents): the
+  // timestamp window, the certificates' validity and the cached verdicts' bounds are all judged
+  // at `now_ms`.
+  [[nodiscard]] VerifyVerdict verify(std::string_view json, std::int64_t now_ms);
 
   // Replaces the CRLs (e.g. a freshly fetched vendor CRL): a new CRL generation, so no chain
   // verdict reached under the old CRLs is reused.
