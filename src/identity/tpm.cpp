@@ -13,6 +13,8 @@
 #include <optional>
 #include <utility>
 
+#include "axle/core/clock.hpp"
+
 namespace axle::identity {
 
 namespace {
@@ -148,6 +150,45 @@ Result<std::vector<PcrValue>> tpm_read_pcrs(const std::string& tcti,
     out.push_back(PcrValue{p, *values[p]});
   }
   return out;
+}
+
+Result<std::vector<double>> tpm_pcr_read_latencies_us(const std::string& tcti, unsigned pcr,
+                                                      int count) {
+  if (pcr >= 24) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      fmt::format("PCR {} does not exist; PCRs are 0..23", pcr));
+  }
+  if (count <= 0) return make_error(ErrorCode::kInvalidArgument, "no PCR reads requested");
+  AXLE_TRY(Tpm tpm, Tpm::open(tcti));
+  TPML_PCR_SELECTION selection{};
+  selection.count = 1;
+  selection.pcrSelections[0].hash = TPM2_ALG_SHA256;
+  selection.pcrSelections[0].sizeofSelect = 3;
+  selection.pcrSelections[0].pcrSelect[pcr / 8] = static_cast<BYTE>(1U << (pcr % 8));
+  auto read_once = [&]() -> Result<void> {
+    UINT32 counter = 0;
+    TPML_PCR_SELECTION* out_selection_raw = nullptr;
+    TPML_DIGEST* digests_raw = nullptr;
+    TSS2_RC rc = Esys_PCR_Read(tpm.esys(), ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &selection,
+                               &counter, &out_selection_raw, &digests_raw);
+    EsysPtr<TPML_PCR_SELECTION> out_selection(out_selection_raw);
+    EsysPtr<TPML_DIGEST> digests(digests_raw);
+    if (rc != TSS2_RC_SUCCESS) return tpm_error("PCR_Read", rc);
+    if (digests == nullptr || digests->count != 1) {
+      return make_error(ErrorCode::kUnsupported,
+                        "the TPM has no active SHA-256 PCR bank; enable it with tpm2_pcrallocate");
+    }
+    return ok();
+  };
+  AXLE_RETURN_IF_ERROR(read_once());
+  std::vector<double> us;
+  us.reserve(static_cast<std::size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    const std::int64_t t0 = monotonic_ns();
+    AXLE_RETURN_IF_ERROR(read_once());
+    us.push_back(static_cast<double>(monotonic_ns() - t0) / 1000.0);
+  }
+  return us;
 }
 
 Result<std::vector<std::uint8_t>> tpm_ek_public(const std::string& tcti) {

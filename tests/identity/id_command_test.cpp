@@ -25,7 +25,7 @@ TEST(IdFingerprintCommand, JsonReportListsEverySourceAndMasksSerials) {
   auto doc = nlohmann::json::parse(r.out);
   EXPECT_EQ(doc["fingerprint"].get<std::string>().size(), 64u);
   EXPECT_FALSE(doc["high_tier_present"].get<bool>());
-  ASSERT_EQ(doc["sources"].size(), 12u);
+  ASSERT_EQ(doc["sources"].size(), 13u);
   for (const auto& s : doc["sources"]) {
     EXPECT_TRUE(s.contains("tier") && s.contains("weight") && s.contains("elapsed_ms") &&
                 s.contains("verdict"));

@@ -3,6 +3,7 @@
 
 #include "axle/identity/edid.hpp"
 #include "axle/identity/fingerprint.hpp"
+#include "axle/identity/validation.hpp"
 #include "fixture.hpp"
 #include "swtpm.hpp"
 
@@ -117,7 +118,8 @@ TEST(TpmPeer, HighTierChangeChangesFingerprintSessionChangeDoesNot) {
   for (const auto& s : before->sources) {
     if (s.tier == axle::identity::Tier::kHigh) {
       EXPECT_NE(s.verdict, axle::identity::Verdict::kMissing) << s.name << ": " << s.reasons[0];
-      EXPECT_TRUE(s.fused) << s.name;
+      // PCR values and the EK are fused; the PCR read latency is only validated.
+      EXPECT_EQ(s.fused, s.name != "tpm_pcr_latency") << s.name;
     }
   }
   for (const auto& n : before->notes) EXPECT_EQ(n.find("no TPM"), std::string::npos) << n;
@@ -148,6 +150,81 @@ TEST(TpmPeer, TpmSourceTimingIsMeasured) {
       EXPECT_DOUBLE_EQ(s.weight, axle::identity::kAnomalousWeight);
     }
   }
+}
+
+TEST(TpmPeer, PcrReadLatencyIsSampled) {
+  START_SWTPM_OR_SKIP(tpm);
+  auto us = axle::identity::tpm_pcr_read_latencies_us(tpm.tcti(), 0, 32);
+  ASSERT_TRUE(us.ok()) << us.error().to_string();
+  ASSERT_EQ(us->size(), 32u);
+  for (double x : *us) EXPECT_GT(x, 0.0);
+  EXPECT_FALSE(axle::identity::tpm_pcr_read_latencies_us(tpm.tcti(), 24, 32).ok());
+  EXPECT_FALSE(
+      axle::identity::tpm_pcr_read_latencies_us("swtpm:host=127.0.0.1,port=1", 0, 32).ok());
+}
+
+const axle::identity::SourceReport* find_source(const axle::identity::FingerprintReport& r,
+                                                std::string_view name) {
+  for (const auto& s : r.sources) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+// The PCR read latency is compared with its history (Jensen–Shannon, default 0.03); a profile
+// unlike the stored one makes it anomalous, but it never moves the fingerprint.
+TEST(TpmPeer, PcrLatencyDivergenceIsCheckedAgainstHistoryAndNeverFused) {
+  START_SWTPM_OR_SKIP(tpm);
+  FixtureTree tree;
+  axle::test::TempDir state;
+  auto options = tree.options();
+  options.context.tpm.tcti = tpm.tcti();
+  options.history_file = state.path() / "history";
+
+  auto first = axle::identity::collect_fingerprint(options);
+  ASSERT_TRUE(first.ok()) << first.error().to_string();
+  const auto* baseline = find_source(*first, "tpm_pcr_latency");
+  ASSERT_NE(baseline, nullptr);
+  ASSERT_NE(baseline->verdict, axle::identity::Verdict::kMissing) << baseline->reasons[0];
+  EXPECT_FALSE(baseline->fused);
+  EXPECT_FALSE(baseline->jsd.has_value());  // no history yet: this run is the baseline
+  auto history = axle::identity::SampleHistory::load(options.history_file);
+  ASSERT_TRUE(history.ok());
+  ASSERT_TRUE(history->get("tpm_pcr_latency").has_value());
+
+  auto second = axle::identity::collect_fingerprint(options);
+  ASSERT_TRUE(second.ok());
+  const auto* compared = find_source(*second, "tpm_pcr_latency");
+  ASSERT_NE(compared, nullptr);
+  ASSERT_TRUE(compared->jsd.has_value());  // compared with the history now
+  EXPECT_EQ(first->fingerprint, second->fingerprint);
+
+  // A stored profile of a very different TPM (every read in the lowest bin): anomalous at the
+  // default threshold, with the reason; the fingerprint does not change.
+  std::vector<double> other(axle::identity::kHistogramBins, 0.0);
+  other[0] = 1.0;
+  history->set("tpm_pcr_latency", other, 10);
+  ASSERT_TRUE(history->save(options.history_file).ok());
+  auto diverged = axle::identity::collect_fingerprint(options);
+  ASSERT_TRUE(diverged.ok());
+  const auto* anomalous = find_source(*diverged, "tpm_pcr_latency");
+  ASSERT_NE(anomalous, nullptr);
+  EXPECT_EQ(anomalous->verdict, axle::identity::Verdict::kAnomalous);
+  ASSERT_FALSE(anomalous->reasons.empty());
+  EXPECT_NE(anomalous->reasons.back().find("threshold 0.03"), std::string::npos)
+      << anomalous->reasons.back();
+  EXPECT_DOUBLE_EQ(anomalous->weight, axle::identity::kAnomalousWeight);
+  EXPECT_EQ(diverged->fingerprint, first->fingerprint);
+
+  // The threshold is configurable: at 1 (the divergence's maximum) nothing is anomalous.
+  options.jsd_thresholds["tpm_pcr_latency"] = 1.0;
+  auto lenient = axle::identity::collect_fingerprint(options);
+  ASSERT_TRUE(lenient.ok());
+  const auto* accepted = find_source(*lenient, "tpm_pcr_latency");
+  ASSERT_NE(accepted, nullptr);
+  ASSERT_TRUE(accepted->jsd.has_value());
+  EXPECT_GT(*accepted->jsd, 0.03);
+  EXPECT_EQ(accepted->verdict, axle::identity::Verdict::kOk);
 }
 
 TEST(TpmPeer, SecureBootHashIsPcr0WhenThereIsATpm) {

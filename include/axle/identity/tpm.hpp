@@ -23,6 +23,12 @@ struct PcrValue {
 [[nodiscard]] Result<std::vector<PcrValue>> tpm_read_pcrs(const std::string& tcti,
                                                           std::span<const unsigned> pcrs);
 
+// The latency of `count` reads of one PCR (SHA-256 bank), in microseconds each, over one open
+// connection after one untimed warm-up read (which pays for session and TCTI setup). A TPM
+// replaced by an emulator, or relayed over a network, answers with another latency profile.
+[[nodiscard]] Result<std::vector<double>> tpm_pcr_read_latencies_us(const std::string& tcti,
+                                                                    unsigned pcr, int count);
+
 // The public area (TPMT_PUBLIC, marshalled) of the ECC P-256 endorsement key created from the
 // TCG EK Credential Profile template L-2. The key is derived from the endorsement primary seed,
 // so it is the same every time on one TPM and differs between TPMs.
