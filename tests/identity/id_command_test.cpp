@@ -71,6 +71,7 @@ TEST(IdKeysCommand, PrintsKeyIdsNeverKeysAndKeepsThemAcrossRuns) {
   ASSERT_EQ(first.exit_code, 0) << first.err;
   auto doc = nlohmann::json::parse(first.out);
   ASSERT_EQ(doc["keys"].size(), 4u);
+  EXPECT_EQ(doc["device_secret"], "file");  // the fixture tree has no TPM
   EXPECT_EQ(doc["keys"][0]["info"], "axle/identity-signing@v1");
   EXPECT_EQ(doc["keys"][0]["key_id"].get<std::string>().size(), 16u);
   struct stat st {};

@@ -1,6 +1,11 @@
 // The TPM path against a real TPM 2.0 implementation (swtpm), cross-checked with tpm2-tools.
 #include "axle/identity/tpm.hpp"
 
+#include <sys/stat.h>
+
+#include "axle/core/state_dir.hpp"
+#include "axle/crypto/random.hpp"
+#include "axle/identity/derived_keys.hpp"
 #include "axle/identity/edid.hpp"
 #include "axle/identity/fingerprint.hpp"
 #include "axle/identity/validation.hpp"
@@ -225,6 +230,105 @@ TEST(TpmPeer, PcrLatencyDivergenceIsCheckedAgainstHistoryAndNeverFused) {
   ASSERT_TRUE(accepted->jsd.has_value());
   EXPECT_GT(*accepted->jsd, 0.03);
   EXPECT_EQ(accepted->verdict, axle::identity::Verdict::kOk);
+}
+
+TEST(TpmPeer, SealUnsealRoundTripAndForeignTpmRefuses) {
+  START_SWTPM_OR_SKIP(tpm);
+  START_SWTPM_OR_SKIP(other);
+  auto secret = *axle::crypto::random_secret(32);
+  auto blob = axle::identity::tpm_seal(tpm.tcti(), secret);
+  ASSERT_TRUE(blob.ok()) << blob.error().to_string();
+  // The blob does not contain the secret in clear.
+  std::string blob_hex = hex(*blob);
+  EXPECT_EQ(blob_hex.find(hex(secret.view())), std::string::npos);
+  auto back = axle::identity::tpm_unseal(tpm.tcti(), *blob);
+  ASSERT_TRUE(back.ok()) << back.error().to_string();
+  EXPECT_EQ(hex(back->view()), hex(secret.view()));
+  // The same blob on another TPM: refused, and the message says why.
+  auto foreign = axle::identity::tpm_unseal(other.tcti(), *blob);
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_EQ(foreign.error().code, axle::ErrorCode::kPermissionDenied);
+  EXPECT_NE(foreign.error().message.find("another TPM"), std::string::npos)
+      << foreign.error().message;
+  // A damaged blob is refused too.
+  auto damaged = *blob;
+  damaged.back() ^= 0x01;
+  EXPECT_FALSE(axle::identity::tpm_unseal(tpm.tcti(), damaged).ok());
+  EXPECT_FALSE(axle::identity::tpm_unseal(tpm.tcti(), std::vector<std::uint8_t>{1, 2, 3}).ok());
+}
+
+// A plain device secret is sealed to the TPM on first use with one, and the plain file erased;
+// the sealed secret then serves a new process (`axle id keys`) with the same derived keys; the
+// blob alone, without its TPM, gives nothing.
+TEST(TpmPeer, DeviceSecretIsSealedMigratedAndBoundToItsTpm) {
+  START_SWTPM_OR_SKIP(tpm);
+  START_SWTPM_OR_SKIP(other);
+  FixtureTree tree;
+  auto state = axle::StateDir::open(tree.state());
+  ASSERT_TRUE(state.ok());
+  axle::identity::SourceContext no_tpm;
+  no_tpm.root = tree.root();  // the fixture tree has no /dev/tpmrm0
+  auto plain = axle::identity::open_device_secret(*state, no_tpm);
+  ASSERT_TRUE(plain.ok()) << plain.error().to_string();
+  EXPECT_EQ(plain->storage, axle::identity::SecretStorage::kFile);
+  ASSERT_TRUE(state->exists(axle::identity::kDeviceSecretFile));
+
+  axle::identity::SourceContext with_tpm = no_tpm;
+  with_tpm.tpm.tcti = tpm.tcti();
+  auto sealed = axle::identity::open_device_secret(*state, with_tpm);
+  ASSERT_TRUE(sealed.ok()) << sealed.error().to_string();
+  EXPECT_EQ(sealed->storage, axle::identity::SecretStorage::kTpmSealed);
+  EXPECT_EQ(hex(sealed->secret.view()), hex(plain->secret.view()));  // migrated, not replaced
+  EXPECT_FALSE(state->exists(axle::identity::kDeviceSecretFile));
+  struct stat st {};
+  ASSERT_EQ(::stat((tree.state() / axle::identity::kSealedDeviceSecretFile).c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  std::string blob = axle::test::read_file(tree.state() / axle::identity::kSealedDeviceSecretFile);
+  EXPECT_EQ(axle::test::to_hex({blob.begin(), blob.end()}).find(hex(plain->secret.view())),
+            std::string::npos);
+
+  // A new process unseals it (`axle id keys` fails when the sealed secret cannot be unsealed),
+  // and it is still the migrated secret.
+  auto keys = run_command({axle::test::axle_binary(), "--state-dir", tree.state().string(), "id",
+                           "keys", "--json", "--root", tree.root().string(), "--tcti", tpm.tcti()},
+                          {}, 60);
+  ASSERT_EQ(keys.exit_code, 0) << keys.err;
+  auto doc = nlohmann::json::parse(keys.out);
+  EXPECT_EQ(doc["device_secret"], "sealed to TPM");
+  auto again = axle::identity::open_device_secret(*state, with_tpm);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(hex(again->secret.view()), hex(plain->secret.view()));
+
+  // The blob without its TPM: another TPM refuses it; no TPM at all is an error too, never a
+  // new secret.
+  axle::identity::SourceContext foreign = no_tpm;
+  foreign.tpm.tcti = other.tcti();
+  auto refused = axle::identity::open_device_secret(*state, foreign);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("sealed to a TPM"), std::string::npos);
+  EXPECT_NE(refused.error().message.find("another TPM"), std::string::npos)
+      << refused.error().message;
+  auto missing = axle::identity::open_device_secret(*state, no_tpm);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, axle::ErrorCode::kNotFound);
+  EXPECT_FALSE(state->exists(axle::identity::kDeviceSecretFile));
+}
+
+TEST(TpmPeer, NewDeviceSecretIsSealedFromTheStart) {
+  START_SWTPM_OR_SKIP(tpm);
+  FixtureTree tree;
+  auto state = axle::StateDir::open(tree.state());
+  ASSERT_TRUE(state.ok());
+  axle::identity::SourceContext ctx;
+  ctx.root = tree.root();
+  ctx.tpm.tcti = tpm.tcti();
+  auto first = axle::identity::open_device_secret(*state, ctx);
+  ASSERT_TRUE(first.ok()) << first.error().to_string();
+  EXPECT_EQ(first->storage, axle::identity::SecretStorage::kTpmSealed);
+  EXPECT_FALSE(state->exists(axle::identity::kDeviceSecretFile));  // never written in clear
+  auto second = axle::identity::open_device_secret(*state, ctx);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(hex(second->secret.view()), hex(first->secret.view()));
 }
 
 TEST(TpmPeer, SecureBootHashIsPcr0WhenThereIsATpm) {
