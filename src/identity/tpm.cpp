@@ -311,6 +311,29 @@ class Transient {
 
 constexpr std::size_t kMaxSealed = 128;  // MAX_SYM_DATA, TPM 2.0 Part 2 §10.4.3
 
+// An HMAC session salted with the storage primary key whose only job is parameter encryption
+// (AES-128-CFB, TPM 2.0 Part 1 §21): the secret crosses the bus encrypted in TPM2_Create's
+// command and TPM2_Unseal's response, so a passive sniffer on the TPM bus does not see it.
+Result<ESYS_TR> start_encrypted_session(const Tpm& tpm, ESYS_TR salt_key) {
+  TPMT_SYM_DEF symmetric{};
+  symmetric.algorithm = TPM2_ALG_AES;
+  symmetric.keyBits.aes = 128;
+  symmetric.mode.aes = TPM2_ALG_CFB;
+  ESYS_TR session = ESYS_TR_NONE;
+  TSS2_RC rc = Esys_StartAuthSession(tpm.esys(), salt_key, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+                                     ESYS_TR_NONE, nullptr, TPM2_SE_HMAC, &symmetric,
+                                     TPM2_ALG_SHA256, &session);
+  if (rc != TSS2_RC_SUCCESS) return tpm_error("StartAuthSession (parameter encryption)", rc);
+  rc = Esys_TRSess_SetAttributes(
+      tpm.esys(), session,
+      TPMA_SESSION_DECRYPT | TPMA_SESSION_ENCRYPT | TPMA_SESSION_CONTINUESESSION, 0xff);
+  if (rc != TSS2_RC_SUCCESS) {
+    (void)Esys_FlushContext(tpm.esys(), session);
+    return tpm_error("session attributes", rc);
+  }
+  return session;
+}
+
 }  // namespace
 
 Result<std::vector<std::uint8_t>> tpm_seal(const std::string& tcti, const SecretBytes& secret) {
@@ -320,6 +343,8 @@ Result<std::vector<std::uint8_t>> tpm_seal(const std::string& tcti, const Secret
   AXLE_TRY(Tpm tpm, Tpm::open(tcti));
   AXLE_TRY(ESYS_TR primary_handle, create_storage_primary(tpm));
   Transient primary(tpm, primary_handle);
+  AXLE_TRY(ESYS_TR session_handle, start_encrypted_session(tpm, primary.get()));
+  Transient session(tpm, session_handle);
 
   TPM2B_PUBLIC in_public{};
   TPMT_PUBLIC& area = in_public.publicArea;
@@ -341,7 +366,7 @@ Result<std::vector<std::uint8_t>> tpm_seal(const std::string& tcti, const Secret
   TPM2B_DIGEST* creation_hash = nullptr;
   TPMT_TK_CREATION* creation_ticket = nullptr;
   TSS2_RC rc =
-      Esys_Create(tpm.esys(), primary.get(), ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
+      Esys_Create(tpm.esys(), primary.get(), ESYS_TR_PASSWORD, session.get(), ESYS_TR_NONE,
                   &in_sensitive, &in_public, &outside_info, &creation_pcr, &out_private_raw,
                   &out_public_raw, &creation_data, &creation_hash, &creation_ticket);
   secure_wipe(&in_sensitive, sizeof in_sensitive);
@@ -390,8 +415,10 @@ Result<SecretBytes> tpm_unseal(const std::string& tcti, std::span<const std::uin
                                   rc));
   }
   Transient object(tpm, object_handle);
+  AXLE_TRY(ESYS_TR session_handle, start_encrypted_session(tpm, primary.get()));
+  Transient session(tpm, session_handle);
   TPM2B_SENSITIVE_DATA* data_raw = nullptr;
-  rc = Esys_Unseal(tpm.esys(), object.get(), ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
+  rc = Esys_Unseal(tpm.esys(), object.get(), ESYS_TR_PASSWORD, session.get(), ESYS_TR_NONE,
                    &data_raw);
   EsysPtr<TPM2B_SENSITIVE_DATA> data(data_raw);
   if (rc != TSS2_RC_SUCCESS) return tpm_error("Unseal", rc);

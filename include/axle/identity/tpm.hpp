@@ -40,8 +40,9 @@ struct PcrValue {
 // TCG "SRK" template, re-created from the owner seed each time, never stored. The result is the
 // object's public and private parts, marshalled (TPM2B_PUBLIC then TPM2B_PRIVATE); the private
 // part is encrypted and integrity-protected by the primary key, so the blob is useless to anyone
-// without this TPM. Unsealing (TPM2_Load + TPM2_Unseal) on another TPM, or after the owner
-// hierarchy was cleared, fails with kPermissionDenied and says so.
+// without this TPM. Both commands use a salted session with parameter encryption, so the secret
+// does not cross the TPM bus in clear. Unsealing (TPM2_Load + TPM2_Unseal) on another TPM, or after
+// the owner hierarchy was cleared, fails with kPermissionDenied and says so.
 [[nodiscard]] Result<std::vector<std::uint8_t>> tpm_seal(const std::string& tcti,
                                                          const SecretBytes& secret);
 [[nodiscard]] Result<SecretBytes> tpm_unseal(const std::string& tcti,
