@@ -314,6 +314,25 @@ TEST(TpmPeer, DeviceSecretIsSealedMigratedAndBoundToItsTpm) {
   EXPECT_FALSE(state->exists(axle::identity::kDeviceSecretFile));
 }
 
+// The secret crosses the TPM bus encrypted: tpm2-tss's TCTI trace of a migration (TPM2_Create,
+// then TPM2_Unseal to check) shows every byte sent and received, and never the secret.
+TEST(TpmPeer, SealedSecretNeverCrossesTheBusInClear) {
+  START_SWTPM_OR_SKIP(tpm);
+  FixtureTree tree;
+  const std::string secret(32, '\xAB');
+  std::filesystem::create_directories(tree.state() / "identity");
+  axle::test::write_file(tree.state() / axle::identity::kDeviceSecretFile, secret);
+  ::chmod((tree.state() / axle::identity::kDeviceSecretFile).c_str(), 0600);
+  auto r = run_command({axle::test::axle_binary(), "--state-dir", tree.state().string(), "id",
+                        "keys", "--json", "--root", tree.root().string(), "--tcti", tpm.tcti()},
+                       {"TSS2_LOG=tcti+trace"}, 60);
+  ASSERT_EQ(r.exit_code, 0) << r.err.substr(0, 2000);
+  EXPECT_EQ(nlohmann::json::parse(r.out)["device_secret"], "sealed to TPM");
+  ASSERT_NE(r.err.find("Writing"), std::string::npos);  // the trace is there
+  // The trace prints 16 bytes per row in hex: half the secret would be one row of "ab"s.
+  EXPECT_EQ(r.err.find("abababababababababababababababab"), std::string::npos);
+}
+
 TEST(TpmPeer, NewDeviceSecretIsSealedFromTheStart) {
   START_SWTPM_OR_SKIP(tpm);
   FixtureTree tree;
