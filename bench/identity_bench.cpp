@@ -24,7 +24,9 @@
 #include "axle/identity/document.hpp"
 #include "axle/identity/edid.hpp"
 #include "axle/identity/fingerprint.hpp"
+#include "axle/identity/signer.hpp"
 #include "axle/identity/vendor_ca.hpp"
+#include "axle/identity/verifier.hpp"
 #include "bench_temp_dir.hpp"
 #include "openssl_speed.hpp"
 
@@ -38,6 +40,8 @@ constexpr int kExitUsage = 2;
 constexpr double kGoalRatio = 0.8;
 constexpr double kGoalColdMs = 50;
 constexpr std::string_view kChildFlag = "--cold-fingerprint-child";
+constexpr int kDevices = 8;
+constexpr std::size_t kMaxDocuments = 200'000;
 
 struct Options {
   bool quick = false;
@@ -94,7 +98,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
 // the TPM sources disabled, and prints the wall time in nanoseconds.
 int cold_fingerprint_child() {
   identity::FingerprintOptions options;
-  options.disabled = {"tpm_pcrs", "tpm_ek"};
+  options.disabled = {"tpm_pcrs", "tpm_ek", "tpm_pcr_latency"};
   const std::int64_t t0 = monotonic_ns();
   auto report = identity::collect_fingerprint(options);
   const std::int64_t elapsed = monotonic_ns() - t0;
@@ -138,17 +142,28 @@ Result<std::vector<double>> cold_fingerprints(int runs) {
   return ms;
 }
 
-// Runs `op` repeatedly for about `seconds`; returns operations per second (false op: stop).
+enum class Step { kNext, kStop, kFail };
+
+// Runs `op` repeatedly for about `seconds` (or until it says kStop); returns operations per
+// second, or nullopt when an operation failed or none ran.
 template <typename Op>
 std::optional<double> rate(double seconds, Op op) {
   const std::int64_t t0 = monotonic_ns();
   const auto limit = static_cast<std::int64_t>(seconds * 1e9);
   std::uint64_t n = 0;
-  while (monotonic_ns() - t0 < limit) {
-    for (int k = 0; k < 16; ++k, ++n) {
-      if (!op(n)) return std::nullopt;
+  bool stop = false;
+  while (!stop && monotonic_ns() - t0 < limit) {
+    for (int k = 0; k < 16; ++k) {
+      const Step step = op(n);
+      if (step == Step::kFail) return std::nullopt;
+      if (step == Step::kStop) {
+        stop = true;
+        break;
+      }
+      ++n;
     }
   }
+  if (n == 0) return std::nullopt;
   return static_cast<double>(n) / (static_cast<double>(monotonic_ns() - t0) / 1e9);
 }
 
@@ -161,55 +176,102 @@ int run(int argc, char** argv) {
     return kExitFailure;
   };
 
-  // A vendor CA, a device key and its certificate, as `axle vendor-ca init|issue` make them.
+  // A vendor CA and a small fleet of devices (keys and certificates), as `axle vendor-ca
+  // init|issue` make them: a relying party sees several device certificates, not one.
   BenchTempDir tmp(fs::temp_directory_path(), "axle-bench-identity");
   auto state = StateDir::open(tmp.path() / "state");
   if (!state) return fail(state.error());
   auto ca = identity::VendorCa::init(*state, {});
   if (!ca) return fail(ca.error());
-  auto key = crypto::PrivateKey::generate(crypto::KeyType::kEd25519);
-  if (!key) return fail(key.error());
-  auto pub = key->public_key();
-  if (!pub) return fail(pub.error());
-  auto cert = ca->issue(*pub, "axle-bench-device", 365);
-  if (!cert) return fail(cert.error());
   auto mid = ca->manufacturer_id({0x00, 0x1B, 0x21});
   if (!mid) return fail(mid.error());
-  identity::GenerateInputs in;
-  in.manufacturer_id = *mid;
-  in.secure_boot.value.fill(0x5A);
-  in.device_key = &*key;
-  in.certificate_pem = *cert;
+  std::vector<crypto::PrivateKey> keys;
+  std::vector<identity::DocumentSigner> signers;
+  keys.reserve(kDevices);
+  for (int d = 0; d < kDevices; ++d) {
+    auto key = crypto::PrivateKey::generate(crypto::KeyType::kEd25519);
+    if (!key) return fail(key.error());
+    keys.push_back(std::move(*key));
+    auto pub = keys.back().public_key();
+    if (!pub) return fail(pub.error());
+    auto cert = ca->issue(*pub, fmt::format("axle-bench-device-{}", d), 365);
+    if (!cert) return fail(cert.error());
+    identity::GenerateInputs in;
+    in.manufacturer_id = *mid;
+    in.secure_boot.value.fill(0x5A);
+    in.device_key = &keys.back();
+    in.certificate_pem = *cert;
+    auto signer = identity::DocumentSigner::create(in);
+    if (!signer) return fail(signer.error());
+    signers.push_back(std::move(*signer));
+  }
 
-  // generate+sign: nonce, EDID, canonical JSON, Ed25519 signature.
+  // generate+sign, as a device does it: timestamp, nonce, EDID, canonical JSON, Ed25519
+  // signature, the JSON text to send.
   std::vector<std::string> documents;
-  auto generate_rate = rate(options->seconds, [&](std::uint64_t) {
-    auto doc = identity::generate_document(in);
-    if (!doc) return false;
-    if (documents.size() < 200'000) documents.push_back(doc->canonical_json());
-    return true;
+  auto generate_rate = rate(options->seconds, [&](std::uint64_t n) {
+    auto doc = signers[n % signers.size()].sign();
+    if (!doc) return Step::kFail;
+    if (documents.size() < kMaxDocuments) documents.push_back(std::move(doc->json));
+    return Step::kNext;
   });
   if (!generate_rate || documents.empty())
     return fail(Error{ErrorCode::kInternal, "generate failed"});
 
-  // verify: strict parse, Ed25519 signature, X.509 chain to the vendor root (an ECDSA P-256
-  // signature), timestamp window; without and with the persistent nonce cache.
+  // verify, as a relying party does it: one DocumentVerifier for all documents (trust anchors
+  // parsed once, device certificates and their chain verdicts cached), and per document the
+  // strict parse, the Ed25519 signature, the EDID, the revocation list, the timestamp window and
+  // the nonce replay check. Each nonce is accepted once, so a verifier that has seen every
+  // document is replaced by a fresh one (its first documents pay the full chain check again).
   identity::VerifyPolicy policy;
   policy.trusted_roots_pem.push_back(ca->root_pem());
   policy.window_ms = 24LL * 3600 * 1000;
-  bool all_ok = true;
-  auto verify_rate = rate(options->seconds, [&](std::uint64_t i) {
-    auto verdict = identity::verify_document(documents[i % documents.size()], policy);
-    all_ok = all_ok && verdict.ok();
-    return verdict.ok();
-  });
-  policy.nonce_cache = tmp.path() / "nonces";
-  auto verify_cached_rate = rate(options->seconds / 2, [&](std::uint64_t i) {
-    if (i >= documents.size()) return false;  // each nonce may be accepted once
-    return identity::verify_document(documents[i], policy).ok();
-  });
+  policy.revocation_list = tmp.path() / "revoked";
+  int nonce_files = 0;  // every verifier gets its own nonce cache file
+  auto measure_verify = [&](identity::VerifyPolicy p, double seconds,
+                            std::size_t limit) -> std::optional<double> {
+    std::optional<identity::DocumentVerifier> verifier;
+    std::size_t next = documents.size();
+    return rate(seconds, [&](std::uint64_t i) {
+      if (i >= limit) return Step::kStop;
+      if (next == documents.size()) {
+        if (!p.nonce_cache.empty()) {
+          p.nonce_cache.replace_filename(fmt::format("nonces-{}", ++nonce_files));
+        }
+        verifier.emplace(p);
+        next = 0;
+      }
+      auto verdict = verifier->verify(documents[next++]);
+      if (!verdict.ok())
+        fmt::print(stderr, "a generated document was refused: {}\n", verdict.message);
+      return verdict.ok() ? Step::kNext : Step::kFail;
+    });
+  };
+  identity::VerifyPolicy in_memory = policy;
+  in_memory.memory_nonce_cache = true;
+  auto verify_rate = measure_verify(in_memory, options->seconds, SIZE_MAX);
   if (!verify_rate) return fail(Error{ErrorCode::kInternal, "a generated document did not verify"});
-
+  identity::VerifyPolicy on_file = policy;
+  on_file.nonce_cache = tmp.path() / "nonces";
+  on_file.sync_nonce_cache = false;
+  auto verify_file_rate = measure_verify(on_file, options->seconds / 2, SIZE_MAX);
+  on_file.sync_nonce_cache = true;
+  auto verify_fsync_rate =
+      measure_verify(on_file, options->seconds / 2, options->quick ? 32 : 2000);
+  // One document, one verifier: what `axle id verify` does per process (the roots, the
+  // certificate's chain and the nonce cache file are all new to it).
+  on_file.nonce_cache = tmp.path() / "nonces-single";
+  std::size_t single_next = 0;
+  auto verify_single_rate = rate(options->seconds / 2, [&](std::uint64_t) {
+    if (single_next >= documents.size()) return Step::kStop;
+    auto verdict = identity::verify_document(documents[single_next++], on_file);
+    if (!verdict.ok())
+      fmt::print(stderr, "a generated document was refused: {}\n", verdict.message);
+    return verdict.ok() ? Step::kNext : Step::kFail;
+  });
+  if (!verify_file_rate || !verify_fsync_rate || !verify_single_rate) {
+    return fail(Error{ErrorCode::kInternal, "a generated document did not verify"});
+  }
   // Peer: openssl speed ed25519, the same signature algorithm, in the same run.
   std::optional<SignatureSpeed> peer;
   std::string peer_name = "none (openssl not found)";
@@ -243,8 +305,9 @@ int run(int argc, char** argv) {
   doc["peer"] = peer_name;
   doc["generate_and_sign_per_s"] = *generate_rate;
   doc["verify_per_s"] = *verify_rate;
-  doc["verify_with_nonce_cache_per_s"] =
-      verify_cached_rate ? nlohmann::ordered_json(*verify_cached_rate) : nullptr;
+  doc["verify_nonce_file_per_s"] = *verify_file_rate;
+  doc["verify_nonce_file_fsync_per_s"] = *verify_fsync_rate;
+  doc["verify_single_document_per_s"] = *verify_single_rate;
   if (peer) {
     doc["openssl_ed25519_sign_per_s"] = peer->sign_per_s;
     doc["openssl_ed25519_verify_per_s"] = peer->verify_per_s;
@@ -272,18 +335,20 @@ int run(int argc, char** argv) {
              "generate + sign an identity document (vs sign)", *generate_rate,
              peer ? peer->sign_per_s : 0.0, ratio(sign_ratio), verdict(sign_ratio));
   fmt::print("{:<52} {:>10.0f} {:>12.0f} {:>6}  {}\n",
-             "verify a document: signature + X.509 chain (vs verify)", *verify_rate,
+             "verify a document (relying party; vs verify)", *verify_rate,
              peer ? peer->verify_per_s : 0.0, ratio(verify_ratio), verdict(verify_ratio));
-  if (verify_cached_rate) {
-    fmt::print("{:<52} {:>10.0f}\n", "verify, with the persistent seen-nonce cache",
-               *verify_cached_rate);
-  }
+  fmt::print("{:<52} {:>10.0f}\n", "verify, seen nonces in a shared file (no fsync)",
+             *verify_file_rate);
+  fmt::print("{:<52} {:>10.0f}\n", "verify, seen nonces in a file, fsync per document",
+             *verify_fsync_rate);
+  fmt::print("{:<52} {:>10.0f}\n", "verify one document with a new verifier (CLI path)",
+             *verify_single_rate);
   fmt::print(
       "\ncold fingerprint collection without TPM, {} fresh processes: p50 {:.2f} ms, "
       "p99 {:.2f} ms, max {:.2f} ms (goal < {:.0f} ms: {})\n",
       cold->size(), cold_p50, cold_p99, cold_max, kGoalColdMs,
       cold_max < kGoalColdMs ? "PASS" : "BELOW");
-  return all_ok ? 0 : kExitFailure;
+  return 0;
 }
 
 }  // namespace

@@ -140,11 +140,15 @@ int run_keys(Context& ctx, const IdOptions& opt) {
   if (!report) return ctx.fail(report.error());
   auto state = ctx.state_dir();
   if (!state) return ctx.fail(state.error());
-  auto secret = identity::load_or_create_device_secret(*state);
+  identity::SourceContext source_ctx;
+  source_ctx.root = opt.root;
+  source_ctx.tpm.tcti = opt.tcti;
+  auto secret = identity::open_device_secret(*state, source_ctx);
   if (!secret) return ctx.fail(secret.error());
+  const std::string_view storage = identity::secret_storage_name(secret->storage);
   nlohmann::ordered_json keys = nlohmann::ordered_json::array();
   for (identity::KeyPurpose p : identity::kAllKeyPurposes) {
-    auto key = identity::derive_key(report->fingerprint, *secret, p);
+    auto key = identity::derive_key(report->fingerprint, secret->secret, p);
     if (!key) return ctx.fail(key.error());
     auto id = identity::key_id(*key);
     if (!id) return ctx.fail(id.error());
@@ -153,10 +157,12 @@ int run_keys(Context& ctx, const IdOptions& opt) {
                     {"key_id", *id}});
   }
   if (ctx.options.json) {
-    ctx.print_json({{"fingerprint", report->fingerprint_hex()}, {"keys", keys}});
+    ctx.print_json(
+        {{"fingerprint", report->fingerprint_hex()}, {"device_secret", storage}, {"keys", keys}});
     return kExitOk;
   }
   std::cout << "fingerprint " << report->fingerprint_hex() << '\n';
+  std::cout << "device secret: " << storage << '\n';
   for (const auto& k : keys) {
     std::cout << fmt::format("{:<28} key id {}\n", k["info"].get<std::string>(),
                              k["key_id"].get<std::string>());
@@ -189,10 +195,11 @@ Result<std::string> read_hex_file(const StateDir& state, std::string_view name) 
 Result<identity::IdentityDocument> generate(Context& ctx, const IdOptions& opt) {
   AXLE_TRY(StateDir state, ctx.state_dir());
   AXLE_TRY(identity::FingerprintReport report, collect(ctx, opt));
-  AXLE_TRY(SecretBytes secret, identity::load_or_create_device_secret(state));
   identity::SourceContext source_ctx;
   source_ctx.root = opt.root;
   source_ctx.tpm.tcti = opt.tcti;
+  AXLE_TRY(identity::DeviceSecret device_secret, identity::open_device_secret(state, source_ctx));
+  const SecretBytes& secret = device_secret.secret;
   identity::GenerateInputs in;
   AXLE_TRY(in.secure_boot, identity::secure_boot_hash(source_ctx, report.fingerprint));
   if (opt.anonymous) {

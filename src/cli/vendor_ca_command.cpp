@@ -57,8 +57,8 @@ Result<std::string> issue(Context& ctx, const VendorCaOptions& opt) {
   AXLE_TRY(identity::FingerprintReport report, identity::collect_fingerprint(fopt));
   AXLE_TRY(identity::Oui oui,
            opt.oui.empty() ? identity::first_nic_oui(report) : identity::parse_oui(opt.oui));
-  AXLE_TRY(SecretBytes secret, identity::load_or_create_device_secret(state));
-  AXLE_TRY(crypto::PrivateKey key, identity::device_signing_key(report.fingerprint, secret));
+  AXLE_TRY(identity::DeviceSecret secret, identity::open_device_secret(state, fopt.context));
+  AXLE_TRY(crypto::PrivateKey key, identity::device_signing_key(report.fingerprint, secret.secret));
   AXLE_TRY(crypto::PublicKey pub, key.public_key());
   std::string cn = opt.common_name.empty() ? "axle-device-" + report.fingerprint_hex().substr(0, 16)
                                            : opt.common_name;

@@ -19,10 +19,10 @@ namespace {
 
 // A source's position is its id in the fusion records: new sources go at the end, so that the
 // fingerprint of a device does not change when axle learns another source.
-constexpr std::array<std::string_view, 12> kBuiltinNames = {
-    "tpm_pcrs",         "tpm_ek",  "machine_id", "dmi_product_uuid",
-    "dmi_board_serial", "cpuid",   "root_disk",  "rdtsc_jitter",
-    "nic_macs",         "boot_id", "boot_time",  "pcie_latency"};
+constexpr std::array<std::string_view, 13> kBuiltinNames = {
+    "tpm_pcrs",  "tpm_ek",       "machine_id",     "dmi_product_uuid", "dmi_board_serial",
+    "cpuid",     "root_disk",    "rdtsc_jitter",   "nic_macs",         "boot_id",
+    "boot_time", "pcie_latency", "tpm_pcr_latency"};
 
 std::span<const std::uint8_t> bytes_of(std::string_view s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
@@ -106,6 +106,7 @@ SourceList builtin_sources() {
   s.push_back(make_boot_id_source());
   s.push_back(make_boot_time_source());
   s.push_back(make_pcie_latency_source());
+  s.push_back(make_tpm_pcr_latency_source());
   return s;
 }
 
@@ -162,6 +163,9 @@ Result<FingerprintReport> collect_fingerprint(const FingerprintOptions& options,
       r.reasons.push_back(fmt::format("collection took {}, over its limit of {}", ms(r.elapsed_ns),
                                       ms(r.time_limit_ns)));
     }
+    const auto configured = options.jsd_thresholds.find(r.name);
+    const double threshold =
+        configured != options.jsd_thresholds.end() ? configured->second : src.jsd_threshold();
     if (src.jsd_threshold() > 0.0 && !reading->samples.empty()) {
       if (!use_history) {
         r.notes.emplace_back("divergence not checked: no history file");
@@ -170,11 +174,11 @@ Result<FingerprintReport> collect_fingerprint(const FingerprintOptions& options,
         if (auto past = history.get(r.name)) {
           AXLE_TRY(double d, jensen_shannon_divergence(hist, *past));
           r.jsd = d;
-          if (d > src.jsd_threshold()) {
+          if (d > threshold) {
             r.verdict = Verdict::kAnomalous;
             r.reasons.push_back(fmt::format(
                 "samples diverge from history: Jensen-Shannon {:.4f} > threshold {:.2f}", d,
-                src.jsd_threshold()));
+                threshold));
           }
         } else {
           r.notes.emplace_back("no history yet: these samples become the baseline");

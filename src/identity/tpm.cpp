@@ -13,6 +13,8 @@
 #include <optional>
 #include <utility>
 
+#include "axle/core/clock.hpp"
+
 namespace axle::identity {
 
 namespace {
@@ -150,6 +152,45 @@ Result<std::vector<PcrValue>> tpm_read_pcrs(const std::string& tcti,
   return out;
 }
 
+Result<std::vector<double>> tpm_pcr_read_latencies_us(const std::string& tcti, unsigned pcr,
+                                                      int count) {
+  if (pcr >= 24) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      fmt::format("PCR {} does not exist; PCRs are 0..23", pcr));
+  }
+  if (count <= 0) return make_error(ErrorCode::kInvalidArgument, "no PCR reads requested");
+  AXLE_TRY(Tpm tpm, Tpm::open(tcti));
+  TPML_PCR_SELECTION selection{};
+  selection.count = 1;
+  selection.pcrSelections[0].hash = TPM2_ALG_SHA256;
+  selection.pcrSelections[0].sizeofSelect = 3;
+  selection.pcrSelections[0].pcrSelect[pcr / 8] = static_cast<BYTE>(1U << (pcr % 8));
+  auto read_once = [&]() -> Result<void> {
+    UINT32 counter = 0;
+    TPML_PCR_SELECTION* out_selection_raw = nullptr;
+    TPML_DIGEST* digests_raw = nullptr;
+    TSS2_RC rc = Esys_PCR_Read(tpm.esys(), ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &selection,
+                               &counter, &out_selection_raw, &digests_raw);
+    EsysPtr<TPML_PCR_SELECTION> out_selection(out_selection_raw);
+    EsysPtr<TPML_DIGEST> digests(digests_raw);
+    if (rc != TSS2_RC_SUCCESS) return tpm_error("PCR_Read", rc);
+    if (digests == nullptr || digests->count != 1) {
+      return make_error(ErrorCode::kUnsupported,
+                        "the TPM has no active SHA-256 PCR bank; enable it with tpm2_pcrallocate");
+    }
+    return ok();
+  };
+  AXLE_RETURN_IF_ERROR(read_once());
+  std::vector<double> us;
+  us.reserve(static_cast<std::size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    const std::int64_t t0 = monotonic_ns();
+    AXLE_RETURN_IF_ERROR(read_once());
+    us.push_back(static_cast<double>(monotonic_ns() - t0) / 1000.0);
+  }
+  return us;
+}
+
 Result<std::vector<std::uint8_t>> tpm_ek_public(const std::string& tcti) {
   AXLE_TRY(Tpm tpm, Tpm::open(tcti));
   // TCG EK Credential Profile 2.0 §B.3.4, template L-2: ECC NIST P-256 EK with policy A.
@@ -206,6 +247,184 @@ Result<std::vector<std::uint8_t>> tpm_ek_public(const std::string& tcti) {
   if (rc != TSS2_RC_SUCCESS) return tpm_error("marshalling of the EK public area", rc);
   marshalled.resize(offset);
   return marshalled;
+}
+
+namespace {
+
+// The TCG storage root key template (TCG TPM v2.0 Provisioning Guidance §7.5.1, ECC P-256):
+// restricted decryption key with AES-128-CFB, created from the owner hierarchy's seed, so the
+// same key comes back on every call on one TPM and no handle has to be persisted.
+Result<ESYS_TR> create_storage_primary(const Tpm& tpm) {
+  TPM2B_PUBLIC in_public{};
+  TPMT_PUBLIC& area = in_public.publicArea;
+  area.type = TPM2_ALG_ECC;
+  area.nameAlg = TPM2_ALG_SHA256;
+  area.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
+                          TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH |
+                          TPMA_OBJECT_NODA | TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT;
+  area.parameters.eccDetail.symmetric.algorithm = TPM2_ALG_AES;
+  area.parameters.eccDetail.symmetric.keyBits.aes = 128;
+  area.parameters.eccDetail.symmetric.mode.aes = TPM2_ALG_CFB;
+  area.parameters.eccDetail.scheme.scheme = TPM2_ALG_NULL;
+  area.parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
+  area.parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
+  TPM2B_SENSITIVE_CREATE in_sensitive{};
+  TPM2B_DATA outside_info{};
+  TPML_PCR_SELECTION creation_pcr{};
+  ESYS_TR handle = ESYS_TR_NONE;
+  TPM2B_PUBLIC* out_public = nullptr;
+  TPM2B_CREATION_DATA* creation_data = nullptr;
+  TPM2B_DIGEST* creation_hash = nullptr;
+  TPMT_TK_CREATION* creation_ticket = nullptr;
+  TSS2_RC rc =
+      Esys_CreatePrimary(tpm.esys(), ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
+                         &in_sensitive, &in_public, &outside_info, &creation_pcr, &handle,
+                         &out_public, &creation_data, &creation_hash, &creation_ticket);
+  EsysPtr<TPM2B_PUBLIC> p1(out_public);
+  EsysPtr<TPM2B_CREATION_DATA> p2(creation_data);
+  EsysPtr<TPM2B_DIGEST> p3(creation_hash);
+  EsysPtr<TPMT_TK_CREATION> p4(creation_ticket);
+  if (rc != TSS2_RC_SUCCESS) {
+    return make_error(ErrorCode::kIo,
+                      fmt::format("TPM CreatePrimary of the storage key failed (response code "
+                                  "0x{:x}); the owner hierarchy may need its password",
+                                  rc));
+  }
+  return handle;
+}
+
+// Flushes a transient object when it goes out of scope.
+class Transient {
+ public:
+  Transient(const Tpm& tpm, ESYS_TR handle) : tpm_(tpm), handle_(handle) {}
+  ~Transient() {
+    if (handle_ != ESYS_TR_NONE) (void)Esys_FlushContext(tpm_.esys(), handle_);
+  }
+  Transient(const Transient&) = delete;
+  Transient& operator=(const Transient&) = delete;
+  [[nodiscard]] ESYS_TR get() const { return handle_; }
+
+ private:
+  const Tpm& tpm_;
+  ESYS_TR handle_;
+};
+
+constexpr std::size_t kMaxSealed = 128;  // MAX_SYM_DATA, TPM 2.0 Part 2 §10.4.3
+
+// An HMAC session salted with the storage primary key whose only job is parameter encryption
+// (AES-128-CFB, TPM 2.0 Part 1 §21): the secret crosses the bus encrypted in TPM2_Create's
+// command and TPM2_Unseal's response, so a passive sniffer on the TPM bus does not see it.
+Result<ESYS_TR> start_encrypted_session(const Tpm& tpm, ESYS_TR salt_key) {
+  TPMT_SYM_DEF symmetric{};
+  symmetric.algorithm = TPM2_ALG_AES;
+  symmetric.keyBits.aes = 128;
+  symmetric.mode.aes = TPM2_ALG_CFB;
+  ESYS_TR session = ESYS_TR_NONE;
+  TSS2_RC rc = Esys_StartAuthSession(tpm.esys(), salt_key, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+                                     ESYS_TR_NONE, nullptr, TPM2_SE_HMAC, &symmetric,
+                                     TPM2_ALG_SHA256, &session);
+  if (rc != TSS2_RC_SUCCESS) return tpm_error("StartAuthSession (parameter encryption)", rc);
+  rc = Esys_TRSess_SetAttributes(
+      tpm.esys(), session,
+      TPMA_SESSION_DECRYPT | TPMA_SESSION_ENCRYPT | TPMA_SESSION_CONTINUESESSION, 0xff);
+  if (rc != TSS2_RC_SUCCESS) {
+    (void)Esys_FlushContext(tpm.esys(), session);
+    return tpm_error("session attributes", rc);
+  }
+  return session;
+}
+
+}  // namespace
+
+Result<std::vector<std::uint8_t>> tpm_seal(const std::string& tcti, const SecretBytes& secret) {
+  if (secret.size() == 0 || secret.size() > kMaxSealed) {
+    return make_error(ErrorCode::kInvalidArgument, "a sealed secret has 1 to 128 bytes");
+  }
+  AXLE_TRY(Tpm tpm, Tpm::open(tcti));
+  AXLE_TRY(ESYS_TR primary_handle, create_storage_primary(tpm));
+  Transient primary(tpm, primary_handle);
+  AXLE_TRY(ESYS_TR session_handle, start_encrypted_session(tpm, primary.get()));
+  Transient session(tpm, session_handle);
+
+  TPM2B_PUBLIC in_public{};
+  TPMT_PUBLIC& area = in_public.publicArea;
+  area.type = TPM2_ALG_KEYEDHASH;
+  area.nameAlg = TPM2_ALG_SHA256;
+  // A data object: no sign/decrypt use, cannot leave this TPM or move to another parent, and
+  // usable with the (empty) object password only, never through duplication.
+  area.objectAttributes =
+      TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_NODA;
+  area.parameters.keyedHashDetail.scheme.scheme = TPM2_ALG_NULL;
+  TPM2B_SENSITIVE_CREATE in_sensitive{};
+  in_sensitive.sensitive.data.size = static_cast<UINT16>(secret.size());
+  std::memcpy(in_sensitive.sensitive.data.buffer, secret.view().data(), secret.size());
+  TPM2B_DATA outside_info{};
+  TPML_PCR_SELECTION creation_pcr{};
+  TPM2B_PRIVATE* out_private_raw = nullptr;
+  TPM2B_PUBLIC* out_public_raw = nullptr;
+  TPM2B_CREATION_DATA* creation_data = nullptr;
+  TPM2B_DIGEST* creation_hash = nullptr;
+  TPMT_TK_CREATION* creation_ticket = nullptr;
+  TSS2_RC rc =
+      Esys_Create(tpm.esys(), primary.get(), ESYS_TR_PASSWORD, session.get(), ESYS_TR_NONE,
+                  &in_sensitive, &in_public, &outside_info, &creation_pcr, &out_private_raw,
+                  &out_public_raw, &creation_data, &creation_hash, &creation_ticket);
+  secure_wipe(&in_sensitive, sizeof in_sensitive);
+  EsysPtr<TPM2B_PRIVATE> out_private(out_private_raw);
+  EsysPtr<TPM2B_PUBLIC> out_public(out_public_raw);
+  EsysPtr<TPM2B_CREATION_DATA> p1(creation_data);
+  EsysPtr<TPM2B_DIGEST> p2(creation_hash);
+  EsysPtr<TPMT_TK_CREATION> p3(creation_ticket);
+  if (rc != TSS2_RC_SUCCESS) return tpm_error("Create of the sealed object", rc);
+
+  std::vector<std::uint8_t> blob(sizeof(TPM2B_PUBLIC) + sizeof(TPM2B_PRIVATE));
+  size_t offset = 0;
+  rc = Tss2_MU_TPM2B_PUBLIC_Marshal(out_public.get(), blob.data(), blob.size(), &offset);
+  if (rc == TSS2_RC_SUCCESS) {
+    rc = Tss2_MU_TPM2B_PRIVATE_Marshal(out_private.get(), blob.data(), blob.size(), &offset);
+  }
+  if (rc != TSS2_RC_SUCCESS) return tpm_error("marshalling of the sealed object", rc);
+  blob.resize(offset);
+  return blob;
+}
+
+Result<SecretBytes> tpm_unseal(const std::string& tcti, std::span<const std::uint8_t> sealed) {
+  TPM2B_PUBLIC in_public{};
+  TPM2B_PRIVATE in_private{};
+  size_t offset = 0;
+  if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(sealed.data(), sealed.size(), &offset, &in_public) !=
+          TSS2_RC_SUCCESS ||
+      Tss2_MU_TPM2B_PRIVATE_Unmarshal(sealed.data(), sealed.size(), &offset, &in_private) !=
+          TSS2_RC_SUCCESS ||
+      offset != sealed.size()) {
+    return make_error(ErrorCode::kCorrupt, "the sealed blob is not a TPM public/private pair");
+  }
+  AXLE_TRY(Tpm tpm, Tpm::open(tcti));
+  AXLE_TRY(ESYS_TR primary_handle, create_storage_primary(tpm));
+  Transient primary(tpm, primary_handle);
+  ESYS_TR object_handle = ESYS_TR_NONE;
+  TSS2_RC rc = Esys_Load(tpm.esys(), primary.get(), ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
+                         &in_private, &in_public, &object_handle);
+  if (rc != TSS2_RC_SUCCESS) {
+    // The private part is bound to the primary key (an HMAC and a key from its seed): another
+    // TPM, or this one after TPM2_Clear, cannot load it.
+    return make_error(ErrorCode::kPermissionDenied,
+                      fmt::format("this TPM cannot load the sealed secret (response code 0x{:x}): "
+                                  "it was sealed by another TPM, or this TPM's owner hierarchy "
+                                  "was cleared",
+                                  rc));
+  }
+  Transient object(tpm, object_handle);
+  AXLE_TRY(ESYS_TR session_handle, start_encrypted_session(tpm, primary.get()));
+  Transient session(tpm, session_handle);
+  TPM2B_SENSITIVE_DATA* data_raw = nullptr;
+  rc = Esys_Unseal(tpm.esys(), object.get(), ESYS_TR_PASSWORD, session.get(), ESYS_TR_NONE,
+                   &data_raw);
+  EsysPtr<TPM2B_SENSITIVE_DATA> data(data_raw);
+  if (rc != TSS2_RC_SUCCESS) return tpm_error("Unseal", rc);
+  SecretBytes secret(std::span<const std::uint8_t>(data->buffer, data->size));
+  secure_wipe(data->buffer, sizeof data->buffer);
+  return secret;
 }
 
 }  // namespace axle::identity

@@ -1,6 +1,8 @@
 // High-tier sources over the TPM: PCR values and the endorsement key.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "axle/identity/sources.hpp"
 #include "axle/identity/tpm.hpp"
 #include "tree.hpp"
@@ -57,7 +59,40 @@ class TpmEkSource final : public Source {
   }
 };
 
+// The TPM's timing: the latency of repeated reads of one PCR (the first configured, PCR0 by
+// default), compared with this device's history by Jensen–Shannon divergence (0.03: a TPM
+// answers from firmware with a narrow latency profile; an emulator or a relay shifts it). Timing
+// is not an identifier: never fused, only validated.
+class TpmPcrLatencySource final : public Source {
+ public:
+  static constexpr int kReads = 32;
+
+  std::string_view name() const noexcept override { return "tpm_pcr_latency"; }
+  Tier tier() const noexcept override { return Tier::kHigh; }
+  double weight() const noexcept override { return 0.3; }
+  double jsd_threshold() const noexcept override { return 0.03; }
+  // 33 TPM commands; a discrete TPM takes a few milliseconds for each.
+  std::int64_t time_limit_ns() const noexcept override { return 1'000'000'000; }
+  bool sensitive() const noexcept override { return false; }
+
+  Result<Reading> collect(const SourceContext& ctx) const override {
+    const unsigned pcr = ctx.tpm.pcrs.empty() ? 0 : ctx.tpm.pcrs.front();
+    AXLE_TRY(auto us, tpm_pcr_read_latencies_us(effective_tcti(ctx), pcr, kReads));
+    std::vector<double> sorted = us;
+    std::sort(sorted.begin(), sorted.end());
+    Reading r;
+    r.display = fmt::format("{} reads of PCR {}, median {:.0f} µs, p90 {:.0f} µs", kReads, pcr,
+                            sorted[sorted.size() / 2], sorted[sorted.size() * 9 / 10]);
+    r.samples = std::move(us);
+    return r;
+  }
+};
+
 }  // namespace
+
+std::unique_ptr<Source> make_tpm_pcr_latency_source() {
+  return std::make_unique<TpmPcrLatencySource>();
+}
 
 std::unique_ptr<Source> make_tpm_pcr_source() { return std::make_unique<TpmPcrSource>(); }
 std::unique_ptr<Source> make_tpm_ek_source() { return std::make_unique<TpmEkSource>(); }

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,9 +33,12 @@ inline Reading identifier_reading(std::string value, std::vector<std::string> no
 
 // Lower-case hex of bytes.
 std::string to_hex(std::string_view bytes);
+void append_hex(std::string& out, std::span<const std::uint8_t> bytes);
 
 // Lower-case or upper-case hex to bytes; nullopt when malformed or not `size` bytes (any size
 // when size is 0).
 std::optional<std::vector<std::uint8_t>> from_hex(std::string_view hex, std::size_t size = 0);
+// The same into a fixed-size buffer: false unless `hex` is exactly out.size() bytes of hex.
+bool from_hex_into(std::string_view hex, std::span<std::uint8_t> out);
 
 }  // namespace axle::identity::detail

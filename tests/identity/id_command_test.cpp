@@ -25,7 +25,7 @@ TEST(IdFingerprintCommand, JsonReportListsEverySourceAndMasksSerials) {
   auto doc = nlohmann::json::parse(r.out);
   EXPECT_EQ(doc["fingerprint"].get<std::string>().size(), 64u);
   EXPECT_FALSE(doc["high_tier_present"].get<bool>());
-  ASSERT_EQ(doc["sources"].size(), 12u);
+  ASSERT_EQ(doc["sources"].size(), 13u);
   for (const auto& s : doc["sources"]) {
     EXPECT_TRUE(s.contains("tier") && s.contains("weight") && s.contains("elapsed_ms") &&
                 s.contains("verdict"));
@@ -71,6 +71,7 @@ TEST(IdKeysCommand, PrintsKeyIdsNeverKeysAndKeepsThemAcrossRuns) {
   ASSERT_EQ(first.exit_code, 0) << first.err;
   auto doc = nlohmann::json::parse(first.out);
   ASSERT_EQ(doc["keys"].size(), 4u);
+  EXPECT_EQ(doc["device_secret"], "file");  // the fixture tree has no TPM
   EXPECT_EQ(doc["keys"][0]["info"], "axle/identity-signing@v1");
   EXPECT_EQ(doc["keys"][0]["key_id"].get<std::string>().size(), 16u);
   struct stat st {};

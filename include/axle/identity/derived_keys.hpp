@@ -3,9 +3,10 @@
 //   PRK = HKDF-Extract(salt = fingerprint, IKM = device secret)
 //   key = HKDF-Expand(PRK, info = "axle/<purpose>@v1", 32)
 //
-// The device secret is 32 random bytes kept in <state-dir>/identity/device.secret (0600). It is
-// not sealed to the TPM yet (docs/identity.md). Keys are SecretBytes: never logged or printed;
-// key_id() gives a public handle for them.
+// The device secret is 32 random bytes. With a TPM it is sealed to it: only the sealed object's
+// blob is kept, in <state-dir>/identity/device.secret.sealed (0600), and the TPM unseals it on
+// each use; without a TPM it is a 0600 file, <state-dir>/identity/device.secret. Keys are
+// SecretBytes: never logged or printed; key_id() gives a public handle for them.
 #pragma once
 
 #include <string>
@@ -29,9 +30,27 @@ std::string_view key_purpose_name(KeyPurpose p) noexcept;  // "identity-signing"
 std::string key_purpose_info(KeyPurpose p);                // "axle/identity-signing@v1"
 
 inline constexpr std::string_view kDeviceSecretFile = "identity/device.secret";
+inline constexpr std::string_view kSealedDeviceSecretFile = "identity/device.secret.sealed";
 
-// Reads the device secret, creating it (32 bytes from the CSPRNG, 0600) on first use. A file of
-// the wrong size is kCorrupt.
+enum class SecretStorage { kFile, kTpmSealed };
+std::string_view secret_storage_name(SecretStorage s) noexcept;  // "file", "sealed to TPM"
+
+struct DeviceSecret {
+  SecretBytes secret;
+  SecretStorage storage = SecretStorage::kFile;
+};
+
+// Reads the device secret, creating it (32 bytes from the CSPRNG) on first use, through the TPM
+// that `ctx` names (its TCTI, or <root>/dev/tpmrm0):
+//   - a sealed blob exists: unsealed by the TPM; no TPM, or another TPM, is an error that says so
+//     (the secret is not recoverable without its TPM — by design);
+//   - a plain file exists and a TPM is there: migrated — sealed, checked by unsealing, the blob
+//     written, and the plain file overwritten with zeros, flushed and removed;
+//   - no TPM (none present, or no access to it): the plain 0600 file, as before.
+// A plain file of the wrong size is kCorrupt.
+[[nodiscard]] Result<DeviceSecret> open_device_secret(const StateDir& state,
+                                                      const SourceContext& ctx);
+// The same with the default context (root "/", the TPM at /dev/tpmrm0 if there is one).
 [[nodiscard]] Result<SecretBytes> load_or_create_device_secret(const StateDir& state);
 
 [[nodiscard]] Result<SecretBytes> derive_key(const Fingerprint& fingerprint,

@@ -94,8 +94,16 @@ struct VerifyPolicy {
   std::vector<std::string> crls_pem;
   std::int64_t now_ms = 0;                 // 0: now
   std::int64_t window_ms = 5 * 60 * 1000;  // |now - timestamp| allowed
-  std::filesystem::path nonce_cache;       // empty: no replay check
+  std::filesystem::path nonce_cache;       // empty: no replay check (unless memory_nonce_cache)
   std::filesystem::path revocation_list;   // one EDID or hex public key per line; may be absent
+  // Without a nonce_cache file: keep seen nonces in the verifier's memory only (a relying-party
+  // process verifying many documents that accepts forgetting them when it restarts).
+  bool memory_nonce_cache = false;
+  // Flush each accepted nonce to disk (fdatasync) before accepting its document, so a replay is
+  // refused even after a power loss. Off: the nonce survives the process but not the OS crashing.
+  bool sync_nonce_cache = true;
+  // Upper bound of the verifier's certificate cache (DocumentVerifier, verifier.hpp).
+  std::size_t max_cached_certificates = 4096;
 };
 
 struct VerifyVerdict {
@@ -105,7 +113,9 @@ struct VerifyVerdict {
   [[nodiscard]] bool ok() const noexcept { return failure == VerifyFailure::kNone; }
 };
 
-// Never throws; on success the nonce is recorded in the cache.
+// One document through a DocumentVerifier made for it (verifier.hpp); relying parties verifying
+// many documents keep a DocumentVerifier instead. Never throws; on success the nonce is recorded
+// in the cache.
 [[nodiscard]] VerifyVerdict verify_document(std::string_view json, const VerifyPolicy& policy);
 
 }  // namespace axle::identity

@@ -15,6 +15,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,6 +71,9 @@ struct FingerprintOptions {
   std::vector<std::string> disabled;  // source names to skip (treated as missing)
   // Replaces every source's time limit (tests, and the `identity.time_limit_ms` setting).
   std::optional<std::int64_t> time_limit_ns;
+  // Jensen–Shannon thresholds by source name, replacing the sources' defaults (tpm_pcr_latency
+  // 0.03, rdtsc_jitter 0.08, pcie_latency 0.06); only numeric sources are checked.
+  std::map<std::string, double> jsd_thresholds;
   // Sample history for the divergence check; empty: no check, nothing stored.
   std::filesystem::path history_file;
   bool update_history = true;

@@ -21,6 +21,7 @@ std::unique_ptr<Source> make_pcie_latency_source();      // medium, numeric: PCI
 std::unique_ptr<Source> make_nic_mac_source();           // low: MACs of physical NICs
 std::unique_ptr<Source> make_boot_id_source();           // session
 std::unique_ptr<Source> make_boot_time_source();         // session
+std::unique_ptr<Source> make_tpm_pcr_latency_source();   // high, numeric: PCR read latency
 
 // Every built-in source, in the fixed order the fusion uses.
 SourceList builtin_sources();

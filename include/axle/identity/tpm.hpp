@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "axle/core/result.hpp"
+#include "axle/core/secret.hpp"
 
 namespace axle::identity {
 
@@ -23,9 +24,28 @@ struct PcrValue {
 [[nodiscard]] Result<std::vector<PcrValue>> tpm_read_pcrs(const std::string& tcti,
                                                           std::span<const unsigned> pcrs);
 
+// The latency of `count` reads of one PCR (SHA-256 bank), in microseconds each, over one open
+// connection after one untimed warm-up read (which pays for session and TCTI setup). A TPM
+// replaced by an emulator, or relayed over a network, answers with another latency profile.
+[[nodiscard]] Result<std::vector<double>> tpm_pcr_read_latencies_us(const std::string& tcti,
+                                                                    unsigned pcr, int count);
+
 // The public area (TPMT_PUBLIC, marshalled) of the ECC P-256 endorsement key created from the
 // TCG EK Credential Profile template L-2. The key is derived from the endorsement primary seed,
 // so it is the same every time on one TPM and differs between TPMs.
 [[nodiscard]] Result<std::vector<std::uint8_t>> tpm_ek_public(const std::string& tcti);
+
+// Sealing a small secret (at most 128 bytes) to this TPM: a keyed-hash data object created
+// (TPM2_Create) under the storage primary key of the owner hierarchy — an ECC P-256 key from the
+// TCG "SRK" template, re-created from the owner seed each time, never stored. The result is the
+// object's public and private parts, marshalled (TPM2B_PUBLIC then TPM2B_PRIVATE); the private
+// part is encrypted and integrity-protected by the primary key, so the blob is useless to anyone
+// without this TPM. Both commands use a salted session with parameter encryption, so the secret
+// does not cross the TPM bus in clear. Unsealing (TPM2_Load + TPM2_Unseal) on another TPM, or after
+// the owner hierarchy was cleared, fails with kPermissionDenied and says so.
+[[nodiscard]] Result<std::vector<std::uint8_t>> tpm_seal(const std::string& tcti,
+                                                         const SecretBytes& secret);
+[[nodiscard]] Result<SecretBytes> tpm_unseal(const std::string& tcti,
+                                             std::span<const std::uint8_t> sealed);
 
 }  // namespace axle::identity
