@@ -52,10 +52,17 @@ Result<std::string> run_ping(const WorkerSpec& spec, Channel& channel) {
   std::vector<std::int64_t> samples;
   samples.reserve(static_cast<std::size_t>(spec.count));
   const auto budget_ns = static_cast<std::int64_t>(spec.seconds * 1e9);
-  std::int64_t measure_start = 0;
+  // Warm-up ends after spec.warmup round trips or a third of the budget, whichever comes first,
+  // so that a system taking 100 ms per round trip still gets measured within its budget.
+  const std::int64_t warmup_end = monotonic_ns() + budget_ns / 3;
+  bool measuring = spec.warmup == 0;
+  std::int64_t measure_start = monotonic_ns();
   for (std::uint64_t seq = 1; samples.size() < spec.count; ++seq) {
-    if (seq == spec.warmup + 1) measure_start = monotonic_ns();
     const std::int64_t t0 = monotonic_ns();
+    if (!measuring && (seq > spec.warmup || t0 >= warmup_end)) {
+      measuring = true;
+      measure_start = t0;
+    }
     AXLE_RETURN_IF_ERROR(channel.send(seq));
     while (true) {
       AXLE_TRY(auto echo, channel.receive(kEchoLimitNs));
@@ -66,7 +73,7 @@ Result<std::string> run_ping(const WorkerSpec& spec, Channel& channel) {
       if (*echo == seq) break;  // anything else is a stale probe echo
     }
     const std::int64_t t1 = monotonic_ns();
-    if (seq > spec.warmup) {
+    if (measuring) {
       samples.push_back((t1 - t0) / 2);
       if (t1 - measure_start > budget_ns) break;
     }
