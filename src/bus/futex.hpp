@@ -34,4 +34,24 @@ inline void notify(std::atomic<std::uint32_t>& seq, std::atomic<std::uint32_t>& 
   futex_wake_all(seq);
 }
 
+// notify() for a stream of commits: only the first commit after a waiter armed issues the wake
+// syscall; later ones see `pending` set and skip it, until a waiter arms again (arm_wait clears
+// `pending` before it reads the sequence word and re-checks). Safe because a commit that skips
+// read pending == 1 before the waiter's clear in the single order of seq_cst operations, so the
+// waiter's re-check after its clear sees that commit.
+inline void notify_once(std::atomic<std::uint32_t>& seq, std::atomic<std::uint32_t>& waiters,
+                        std::atomic<std::uint32_t>& pending) noexcept {
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (waiters.load(std::memory_order_seq_cst) == 0) return;
+  if (pending.exchange(1, std::memory_order_seq_cst) != 0) return;
+  seq.fetch_add(1, std::memory_order_seq_cst);
+  futex_wake_all(seq);
+}
+
+// Waiter side for words woken by notify_once: after counting itself in `waiters` and before
+// reading the sequence word, a waiter re-arms the wake.
+inline void arm_wait(std::atomic<std::uint32_t>& pending) noexcept {
+  pending.store(0, std::memory_order_seq_cst);
+}
+
 }  // namespace axle::bus::detail

@@ -108,8 +108,10 @@ struct alignas(kAlign) SubscriberSlot {
   std::uint64_t pending_pos;
   alignas(kAlign) std::atomic<std::uint32_t> data_seq;  // futex: data arrived
   std::atomic<std::uint32_t> data_waiters;
+  std::atomic<std::uint32_t> data_wake_pending;  // a wake is on its way (see notify_once)
   alignas(kAlign) std::atomic<std::uint32_t> space_seq;  // futex: room in the queue
   std::atomic<std::uint32_t> space_waiters;
+  std::atomic<std::uint32_t> space_wake_pending;
   std::atomic<std::uint64_t> lost;
   // Samples taken. Here, not in p.count: p shares its line with ctl, which every publish reads,
   // so counting there would pull that line across cores once per sample.

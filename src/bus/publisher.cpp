@@ -122,7 +122,7 @@ bool Publisher::deliver(std::uint32_t chunk, std::uint32_t s, std::int64_t& dead
       full = *pushed == detail::PushResult::kFull;
     }
     if (!full) {
-      detail::notify(slot.data_seq, slot.data_waiters);
+      detail::notify_once(slot.data_seq, slot.data_waiters, slot.data_wake_pending);
       return true;
     }
     const std::int64_t now = monotonic_ns();
@@ -130,6 +130,7 @@ bool Publisher::deliver(std::uint32_t chunk, std::uint32_t s, std::int64_t& dead
     if (now >= deadline_ns) return false;
     if (!subscriber_alive(segment, s)) return true;  // the reaper reclaims it
     slot.space_waiters.fetch_add(1, std::memory_order_seq_cst);
+    detail::arm_wait(slot.space_wake_pending);
     const std::uint32_t seq = slot.space_seq.load(std::memory_order_seq_cst);
     if (detail::queue_full(segment, s)) {
       detail::futex_wait(slot.space_seq, seq, std::min(deadline_ns - now, kLivenessCheckNs));

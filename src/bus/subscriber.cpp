@@ -89,7 +89,8 @@ Result<std::optional<Sample>> Subscriber::try_take() {
     AXLE_TRY(c, detail::pop_locked(segment, s));
   }
   if (c == detail::kNoChunk) return std::optional<Sample>();
-  detail::notify(slot.space_seq, slot.space_waiters);  // a reliable publisher may wait for room
+  // A reliable publisher may wait for room.
+  detail::notify_once(slot.space_seq, slot.space_waiters, slot.space_wake_pending);
   const detail::ChunkInfo& info = segment.chunk(c);
   const std::uint64_t size = info.size;
   if (size > segment.params().max_message_size) {
@@ -135,6 +136,7 @@ Result<Sample> Subscriber::take(std::chrono::nanoseconds timeout) {
     }
     // Futex protocol of docs/bus.md ("Waiting"): announce, read the word, re-check, sleep.
     slot.data_waiters.fetch_add(1, std::memory_order_seq_cst);
+    detail::arm_wait(slot.data_wake_pending);
     const std::uint32_t seq = slot.data_seq.load(std::memory_order_seq_cst);
     if (!detail::queue_nonempty(segment, s)) detail::futex_wait(slot.data_seq, seq, deadline - now);
     slot.data_waiters.fetch_sub(1, std::memory_order_seq_cst);

@@ -223,6 +223,7 @@ Result<WaitSet::Ready> WaitSet::wait(std::chrono::nanoseconds timeout) {
     }
     for (const auto& s : st.subs) {
       auto& slot = s.endpoint->segment().subscriber(s.endpoint->slot());
+      detail::arm_wait(slot.data_wake_pending);  // publishers skip the wake while it is set
       waiters[n++] =
           detail::waiter_on(slot.data_seq, slot.data_seq.load(std::memory_order_seq_cst));
     }
