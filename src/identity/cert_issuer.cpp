@@ -10,21 +10,16 @@
 
 #include <memory>
 
+#include "openssl_ptr.hpp"
+
 namespace axle::identity::detail {
 
 namespace {
 
-template <auto Free>
-struct Deleter {
-  template <typename T>
-  void operator()(T* p) const noexcept {
-    Free(p);
-  }
-};
-using X509Ptr = std::unique_ptr<X509, Deleter<&X509_free>>;
-using BioPtr = std::unique_ptr<BIO, Deleter<&BIO_free_all>>;
-using BnPtr = std::unique_ptr<BIGNUM, Deleter<&BN_free>>;
-using ExtPtr = std::unique_ptr<X509_EXTENSION, Deleter<&X509_EXTENSION_free>>;
+using ossl::BioPtr;
+using ossl::BnPtr;
+using ossl::ExtPtr;
+using ossl::X509Ptr;
 
 Error openssl_error(std::string_view what) {
   unsigned long code = ERR_get_error();

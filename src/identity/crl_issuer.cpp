@@ -10,25 +10,20 @@
 
 #include <memory>
 
+#include "openssl_ptr.hpp"
+
 namespace axle::identity::detail {
 
 namespace {
 
-template <auto Free>
-struct Deleter {
-  template <typename T>
-  void operator()(T* p) const noexcept {
-    Free(p);
-  }
-};
-using X509Ptr = std::unique_ptr<X509, Deleter<&X509_free>>;
-using CrlPtr = std::unique_ptr<X509_CRL, Deleter<&X509_CRL_free>>;
-using RevokedPtr = std::unique_ptr<X509_REVOKED, Deleter<&X509_REVOKED_free>>;
-using BioPtr = std::unique_ptr<BIO, Deleter<&BIO_free_all>>;
-using BnPtr = std::unique_ptr<BIGNUM, Deleter<&BN_free>>;
-using IntPtr = std::unique_ptr<ASN1_INTEGER, Deleter<&ASN1_INTEGER_free>>;
-using EnumPtr = std::unique_ptr<ASN1_ENUMERATED, Deleter<&ASN1_ENUMERATED_free>>;
-using TimePtr = std::unique_ptr<ASN1_TIME, Deleter<&ASN1_TIME_free>>;
+using ossl::BioPtr;
+using ossl::BnPtr;
+using ossl::CrlPtr;
+using ossl::EnumPtr;
+using ossl::IntPtr;
+using ossl::RevokedPtr;
+using ossl::X509Ptr;
+using TimePtr = std::unique_ptr<ASN1_TIME, ossl::Deleter<&ASN1_TIME_free>>;
 
 Error openssl_error(std::string_view what) {
   unsigned long code = ERR_get_error();
@@ -105,7 +100,7 @@ Result<std::string> create_crl(const std::string& issuer_cert_pem,
   // RFC 5280 §5.2.1 and §5.2.3: authority key identifier and CRL number.
   X509V3_CTX ctx;
   X509V3_set_ctx(&ctx, issuer.get(), nullptr, nullptr, crl.get(), 0);
-  std::unique_ptr<X509_EXTENSION, Deleter<&X509_EXTENSION_free>> akid(
+  ossl::ExtPtr akid(
       X509V3_EXT_conf_nid(nullptr, &ctx, NID_authority_key_identifier, "keyid:always"));
   IntPtr number(ASN1_INTEGER_new());
   if (!akid || X509_CRL_add_ext(crl.get(), akid.get(), -1) != 1 || !number ||

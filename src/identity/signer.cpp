@@ -14,6 +14,7 @@
 #include "axle/crypto/provider.hpp"
 #include "axle/crypto/random.hpp"
 #include "canonical_json.hpp"
+#include "openssl_ptr.hpp"
 #include "tree.hpp"
 
 namespace axle::identity {
@@ -73,14 +74,7 @@ class NoncePool {
   std::uint64_t generation_ = 0;
 };
 
-template <auto Free>
-struct Deleter {
-  template <typename T>
-  void operator()(T* p) const noexcept {
-    Free(p);
-  }
-};
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, Deleter<&EVP_MD_CTX_free>>;
+using ossl::MdCtxPtr;
 
 }  // namespace
 

@@ -22,6 +22,7 @@
 #include "axle/crypto/provider.hpp"
 #include "axle/crypto/x509.hpp"
 #include "nonce_store.hpp"
+#include "openssl_ptr.hpp"
 #include "pem_der.hpp"
 #include "revocation_list.hpp"
 #include "tree.hpp"
@@ -30,18 +31,11 @@ namespace axle::identity {
 
 namespace {
 
-template <auto Free>
-struct Deleter {
-  template <typename T>
-  void operator()(T* p) const noexcept {
-    Free(p);
-  }
-};
-using X509Ptr = std::unique_ptr<X509, Deleter<&X509_free>>;
-using CrlPtr = std::unique_ptr<X509_CRL, Deleter<&X509_CRL_free>>;
-using BioPtr = std::unique_ptr<BIO, Deleter<&BIO_free_all>>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<&EVP_PKEY_free>>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, Deleter<&EVP_MD_CTX_free>>;
+using ossl::BioPtr;
+using ossl::CrlPtr;
+using ossl::MdCtxPtr;
+using ossl::PkeyPtr;
+using ossl::X509Ptr;
 
 constexpr std::int64_t kNoLimit = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t kNoStart = std::numeric_limits<std::int64_t>::min();
