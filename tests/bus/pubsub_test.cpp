@@ -9,6 +9,7 @@
 #include "axle/bus/node.hpp"
 #include "axle/bus/typed.hpp"
 #include "bus_test_util.hpp"
+#include "make_node.hpp"
 
 namespace axle::bus {
 namespace {
@@ -27,11 +28,7 @@ std::string text_of(const Sample& s) {
   return std::string(reinterpret_cast<const char*>(s.data().data()), s.data().size());
 }
 
-Node make_node(const char* name) {
-  auto node = Node::create(name);
-  EXPECT_TRUE(node.ok()) << node.error().to_string();
-  return std::move(node).value();
-}
+using test::make_node;
 
 TEST(PubSub, PublishedBytesArriveInOrderWithSequence) {
   ScopedTopic topic("roundtrip");

@@ -13,6 +13,7 @@
 #include "axle/bus/node.hpp"
 #include "axle/core/clock.hpp"
 #include "bus_test_util.hpp"
+#include "make_node.hpp"
 #include "wait_test_child.hpp"
 
 namespace axle::bus {
@@ -24,11 +25,7 @@ using test::ScopedTopic;
 using test::wait_topic_options;
 using test::WaitChild;
 
-Node make_node(const char* name) {
-  auto node = Node::create(name);
-  EXPECT_TRUE(node.ok()) << node.error().to_string();
-  return std::move(node).value();
-}
+using test::make_node;
 
 WaitSet make_set() {
   auto set = WaitSet::create();
