@@ -45,14 +45,14 @@ class BackgroundDemo {
  public:
   explicit BackgroundDemo(const TempDir& dir) : out_(dir.path() / "out"), err_(dir.path() / "err") {
     const std::string state = (dir.path() / "state").string();
+    const std::string bin = test::axle_binary();  // before fork(): the child must not allocate
     pid_ = ::fork();
     if (pid_ == 0) {
       const int o = ::open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
       const int e = ::open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
       ::dup2(o, STDOUT_FILENO);
       ::dup2(e, STDERR_FILENO);
-      ::setenv("AXLE_CONFIG", "", 1);
-      const std::string bin = test::axle_binary();
+      ::setenv("AXLE_CONFIG", "", 1);  // no threads in this test process: setenv is safe
       ::execl(bin.c_str(), bin.c_str(), "--state-dir", state.c_str(), "demo",
               static_cast<char*>(nullptr));
       ::_exit(127);

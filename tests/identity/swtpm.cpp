@@ -76,6 +76,9 @@ bool Swtpm::start(int port) {
       "dir=" + state_.path().string(),
       "--flags",
       "not-need-init,startup-clear"};
+  std::vector<char*> args;  // built before fork(): the child must not allocate
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
   pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) {
@@ -85,9 +88,6 @@ bool Swtpm::start(int port) {
   if (pid == 0) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) _exit(127);
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
     ::execvp("swtpm", args.data());
     _exit(127);
   }

@@ -16,12 +16,13 @@ namespace axle::test {
 ChildProcess::ChildProcess(std::vector<std::string> argv) {
   int fds[2];
   if (argv.empty() || ::pipe2(fds, O_CLOEXEC) != 0) return;
+  // Built before fork(): the child of a threaded test must not allocate before exec.
+  std::vector<char*> args;
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
   pid_ = ::fork();
   if (pid_ == 0) {
     ::dup2(fds[1], STDOUT_FILENO);
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
     ::execv(args[0], args.data());
     ::_exit(127);
   }

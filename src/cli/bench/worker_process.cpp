@@ -40,22 +40,38 @@ Result<WorkerProcess> WorkerProcess::start(const std::vector<std::string>& argv,
     ::close(to_child[1]);
     return io_error("pipe");
   }
+  // Arguments and environment are built before fork(): the bench may run threads (RouDi's log
+  // reader), so the child must not allocate before exec.
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  std::vector<std::string> environment;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view entry = *e;
+    bool overridden = false;
+    for (const auto& kv : options.env) {
+      overridden = overridden ||
+                   (entry.size() > kv.first.size() &&
+                    entry.substr(0, kv.first.size()) == kv.first && entry[kv.first.size()] == '=');
+    }
+    if (!overridden) environment.emplace_back(entry);
+  }
+  for (const auto& [k, v] : options.env) environment.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (std::string& e : environment) envp.push_back(e.data());
+  envp.push_back(nullptr);
   const pid_t pid = ::fork();
   if (pid < 0) return io_error("fork");
   if (pid == 0) {
     ::dup2(to_child[0], STDIN_FILENO);
     ::dup2(from_child[1], STDOUT_FILENO);
-    for (const auto& [k, v] : options.env) ::setenv(k.c_str(), v.c_str(), 1);
     if (options.cpu >= 0) {
       cpu_set_t set;
       CPU_ZERO(&set);
       CPU_SET(options.cpu, &set);
       (void)::sched_setaffinity(0, sizeof set, &set);
     }
-    ::execv(args[0], args.data());
+    ::execve(args[0], args.data(), envp.data());
     const char* msg = "axle bench: cannot start a worker program\n";
     (void)!::write(STDERR_FILENO, msg, std::strlen(msg));
     ::_exit(127);

@@ -54,15 +54,15 @@ std::string openssl_verify(const StateDir& state, const std::string& name) {
   if (name.rfind("ecdsa", 0) == 0) {
     argv.insert(argv.begin() + 2, {"-digest", "sha256"});
   }
+  std::vector<char*> args;  // built before fork(): the child must not allocate
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
   pid_t pid = fork();
   if (pid < 0) return "not run (fork failed)";
   if (pid == 0) {
     int devnull = ::open("/dev/null", O_WRONLY);
     dup2(devnull, 1);
     dup2(devnull, 2);
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
     execvp("openssl", args.data());
     _exit(127);
   }
