@@ -14,7 +14,7 @@
 namespace axle::bus::detail {
 
 inline constexpr std::uint64_t kMagic = 0x3130535542'4c5841ULL;  // "AXLBUS01", little-endian
-inline constexpr std::uint32_t kAbiVersion = 2;  // 2: SubscriberSlot::received, free_seq line
+inline constexpr std::uint32_t kAbiVersion = 3;  // 2: SubscriberSlot::received, free_seq line; 3: wake-pending flags
 inline constexpr std::uint32_t kStateReady = 0x59444552;  // "REDY"
 inline constexpr std::uint32_t kNoChunk = 0xffffffffU;
 inline constexpr std::size_t kAlign = 64;
