@@ -191,6 +191,44 @@ Result<std::vector<double>> tpm_pcr_read_latencies_us(const std::string& tcti, u
   return us;
 }
 
+namespace {
+
+struct Primary {
+  ESYS_TR handle = ESYS_TR_NONE;
+  EsysPtr<TPM2B_PUBLIC> out_public;
+};
+
+// TPM2_CreatePrimary under `hierarchy` ("endorsement" or "owner" in messages) with no
+// authorization value, outside info or creation PCRs; the creation data is not kept.
+Result<Primary> create_primary(const Tpm& tpm, ESYS_TR hierarchy, const TPM2B_PUBLIC& in_public,
+                               const char* hierarchy_name) {
+  TPM2B_SENSITIVE_CREATE in_sensitive{};
+  TPM2B_DATA outside_info{};
+  TPML_PCR_SELECTION creation_pcr{};
+  Primary primary;
+  TPM2B_PUBLIC* out_public = nullptr;
+  TPM2B_CREATION_DATA* creation_data = nullptr;
+  TPM2B_DIGEST* creation_hash = nullptr;
+  TPMT_TK_CREATION* creation_ticket = nullptr;
+  const TSS2_RC rc =
+      Esys_CreatePrimary(tpm.esys(), hierarchy, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
+                         &in_sensitive, &in_public, &outside_info, &creation_pcr, &primary.handle,
+                         &out_public, &creation_data, &creation_hash, &creation_ticket);
+  primary.out_public.reset(out_public);
+  EsysPtr<TPM2B_CREATION_DATA> data(creation_data);
+  EsysPtr<TPM2B_DIGEST> hash(creation_hash);
+  EsysPtr<TPMT_TK_CREATION> ticket(creation_ticket);
+  if (rc != TSS2_RC_SUCCESS) {
+    return make_error(ErrorCode::kIo,
+                      fmt::format("TPM CreatePrimary under the {0} hierarchy failed (response "
+                                  "code 0x{1:x}); the {0} hierarchy may need its password",
+                                  hierarchy_name, rc));
+  }
+  return primary;
+}
+
+}  // namespace
+
 Result<std::vector<std::uint8_t>> tpm_ek_public(const std::string& tcti) {
   AXLE_TRY(Tpm tpm, Tpm::open(tcti));
   // TCG EK Credential Profile 2.0 §B.3.4, template L-2: ECC NIST P-256 EK with policy A.
@@ -216,34 +254,15 @@ Result<std::vector<std::uint8_t>> tpm_ek_public(const std::string& tcti) {
   area.unique.ecc.x.size = 32;
   area.unique.ecc.y.size = 32;
 
-  TPM2B_SENSITIVE_CREATE in_sensitive{};
-  TPM2B_DATA outside_info{};
-  TPML_PCR_SELECTION creation_pcr{};
-  ESYS_TR handle = ESYS_TR_NONE;
-  TPM2B_PUBLIC* out_public_raw = nullptr;
-  TPM2B_CREATION_DATA* creation_data_raw = nullptr;
-  TPM2B_DIGEST* creation_hash_raw = nullptr;
-  TPMT_TK_CREATION* creation_ticket_raw = nullptr;
-  TSS2_RC rc = Esys_CreatePrimary(tpm.esys(), ESYS_TR_RH_ENDORSEMENT, ESYS_TR_PASSWORD,
-                                  ESYS_TR_NONE, ESYS_TR_NONE, &in_sensitive, &in_public,
-                                  &outside_info, &creation_pcr, &handle, &out_public_raw,
-                                  &creation_data_raw, &creation_hash_raw, &creation_ticket_raw);
-  EsysPtr<TPM2B_PUBLIC> out_public(out_public_raw);
-  EsysPtr<TPM2B_CREATION_DATA> creation_data(creation_data_raw);
-  EsysPtr<TPM2B_DIGEST> creation_hash(creation_hash_raw);
-  EsysPtr<TPMT_TK_CREATION> creation_ticket(creation_ticket_raw);
-  if (rc != TSS2_RC_SUCCESS) {
-    return make_error(ErrorCode::kIo,
-                      fmt::format("TPM CreatePrimary of the endorsement key failed (response code "
-                                  "0x{:x}); the endorsement hierarchy may need its password",
-                                  rc));
-  }
+  AXLE_TRY(Primary ek, create_primary(tpm, ESYS_TR_RH_ENDORSEMENT, in_public, "endorsement"));
+  const ESYS_TR handle = ek.handle;
+  const EsysPtr<TPM2B_PUBLIC>& out_public = ek.out_public;
   (void)Esys_FlushContext(tpm.esys(), handle);
 
   std::vector<std::uint8_t> marshalled(sizeof(TPMT_PUBLIC));
   size_t offset = 0;
-  rc = Tss2_MU_TPMT_PUBLIC_Marshal(&out_public->publicArea, marshalled.data(), marshalled.size(),
-                                   &offset);
+  TSS2_RC rc = Tss2_MU_TPMT_PUBLIC_Marshal(&out_public->publicArea, marshalled.data(),
+                                           marshalled.size(), &offset);
   if (rc != TSS2_RC_SUCCESS) return tpm_error("marshalling of the EK public area", rc);
   marshalled.resize(offset);
   return marshalled;
@@ -268,29 +287,8 @@ Result<ESYS_TR> create_storage_primary(const Tpm& tpm) {
   area.parameters.eccDetail.scheme.scheme = TPM2_ALG_NULL;
   area.parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
   area.parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
-  TPM2B_SENSITIVE_CREATE in_sensitive{};
-  TPM2B_DATA outside_info{};
-  TPML_PCR_SELECTION creation_pcr{};
-  ESYS_TR handle = ESYS_TR_NONE;
-  TPM2B_PUBLIC* out_public = nullptr;
-  TPM2B_CREATION_DATA* creation_data = nullptr;
-  TPM2B_DIGEST* creation_hash = nullptr;
-  TPMT_TK_CREATION* creation_ticket = nullptr;
-  TSS2_RC rc =
-      Esys_CreatePrimary(tpm.esys(), ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
-                         &in_sensitive, &in_public, &outside_info, &creation_pcr, &handle,
-                         &out_public, &creation_data, &creation_hash, &creation_ticket);
-  EsysPtr<TPM2B_PUBLIC> p1(out_public);
-  EsysPtr<TPM2B_CREATION_DATA> p2(creation_data);
-  EsysPtr<TPM2B_DIGEST> p3(creation_hash);
-  EsysPtr<TPMT_TK_CREATION> p4(creation_ticket);
-  if (rc != TSS2_RC_SUCCESS) {
-    return make_error(ErrorCode::kIo,
-                      fmt::format("TPM CreatePrimary of the storage key failed (response code "
-                                  "0x{:x}); the owner hierarchy may need its password",
-                                  rc));
-  }
-  return handle;
+  AXLE_TRY(Primary primary, create_primary(tpm, ESYS_TR_RH_OWNER, in_public, "owner"));
+  return primary.handle;
 }
 
 // Flushes a transient object when it goes out of scope.
