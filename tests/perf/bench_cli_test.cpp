@@ -17,6 +17,7 @@ struct BenchRun {
   int exit_code = -1;
   std::vector<nlohmann::json> records;
   std::string err;
+  pid_t pid = -1;
 };
 
 BenchRun bench(std::vector<std::string> args) {
@@ -25,6 +26,7 @@ BenchRun bench(std::vector<std::string> args) {
   BenchRun run;
   run.exit_code = r.exit_code;
   run.err = r.err;
+  run.pid = r.pid;
   if (r.exit_code != 0) return run;  // errors are one pretty-printed document, not records
   std::istringstream out(r.out);
   for (std::string line; std::getline(out, line);)
@@ -51,11 +53,14 @@ void expect_complete_latency(const nlohmann::json& r) {
   EXPECT_GT(r.at("samples").get<std::int64_t>(), 0);
 }
 
-std::vector<std::string> bench_topics() {
+// The topics of one bench run carry its pid (axle_bench/<pid>/...); other tests may run a
+// bench at the same time, so only this run's own are looked for.
+std::vector<std::string> bench_topics(const BenchRun& run) {
+  const std::string own = "axle_bench." + std::to_string(run.pid) + ".";
   std::vector<std::string> left;
   for (const auto& e : std::filesystem::directory_iterator("/dev/shm")) {
     const std::string name = e.path().filename();
-    if (name.find(".axle_bench.") != std::string::npos) left.push_back(name);
+    if (name.find(own) != std::string::npos) left.push_back(name);
   }
   return left;
 }
@@ -71,7 +76,7 @@ TEST(BenchCli, LatencyOfAxleGivesOneCompleteRecordPerCaseAndCleansUp) {
   }
   EXPECT_EQ(count_of(run.records, "floor (before)"), 2u);
   EXPECT_NE(test::read_file(chart).find("<polyline"), std::string::npos);
-  EXPECT_TRUE(bench_topics().empty());
+  EXPECT_TRUE(bench_topics(run).empty());
 }
 
 TEST(BenchCli, ThroughputOfAxleIsLosslessWithFourSubscribers) {
@@ -83,7 +88,7 @@ TEST(BenchCli, ThroughputOfAxleIsLosslessWithFourSubscribers) {
   EXPECT_GT(r.at("sent").get<std::uint64_t>(), 0u);
   EXPECT_EQ(r.at("lost").get<std::uint64_t>(), 0u) << r.dump();
   EXPECT_GT(r.at("msgs_per_s").get<double>(), 0);
-  EXPECT_TRUE(bench_topics().empty());
+  EXPECT_TRUE(bench_topics(run).empty());
 }
 
 TEST(BenchCli, RefusesBadOptionsClearly) {

@@ -137,6 +137,7 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::vecto
     }
   }
   if (timed_out) kill(pid, SIGKILL);
+  result.pid = pid;
   int status = 0;
   waitpid(pid, &status, 0);
   for (auto& p : fds) {

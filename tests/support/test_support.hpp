@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -40,6 +42,7 @@ struct CommandResult {
   int exit_code = -1;
   std::string out;
   std::string err;
+  pid_t pid = -1;  // the child's pid: names a program derives from its own pid can be checked
 };
 
 // Runs `program args...` (no shell), with `env` added to the environment, and a time limit after
