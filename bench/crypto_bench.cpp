@@ -713,23 +713,6 @@ std::optional<Options> parse_options(int argc, char** argv) {
   return options;
 }
 
-// Pins this process, and so the openssl children (affinity is inherited), to the CPU it runs on.
-// On a VM the vCPUs are not equally fast at every moment (a host core may be shared with a busy
-// neighbour); without pinning, axle and openssl could each run on a different one, and the ratio
-// would compare vCPUs, not implementations. Returns the line that says what happened.
-std::string pin_to_current_cpu() {
-  const int cpu = ::sched_getcpu();
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (cpu >= 0) CPU_SET(static_cast<std::size_t>(cpu), &set);
-  if (cpu < 0 || ::sched_setaffinity(0, sizeof(set), &set) != 0) {
-    return fmt::format("cpu: not pinned ({}); axle and openssl may run on different CPUs",
-                       std::strerror(errno));
-  }
-  return fmt::format("cpu: axle and openssl pinned to CPU {} of {}", cpu,
-                     std::thread::hardware_concurrency());
-}
-
 int run(int argc, char** argv) {
   benchmark::Initialize(&argc, argv, print_usage);
   const std::optional<Options> options = parse_options(argc, argv);

@@ -1,7 +1,9 @@
 #include "openssl_speed.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -13,11 +15,25 @@
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 #include <utility>
 
 extern char** environ;
 
 namespace axle::bench {
+
+std::string pin_to_current_cpu() {
+  const int cpu = ::sched_getcpu();
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (cpu >= 0) CPU_SET(static_cast<std::size_t>(cpu), &set);
+  if (cpu < 0 || ::sched_setaffinity(0, sizeof(set), &set) != 0) {
+    return fmt::format("cpu: not pinned ({}); axle and openssl may run on different CPUs",
+                       std::strerror(errno));
+  }
+  return fmt::format("cpu: axle and openssl pinned to CPU {} of {}", cpu,
+                     std::thread::hardware_concurrency());
+}
 
 namespace {
 

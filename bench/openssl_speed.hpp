@@ -21,6 +21,12 @@
 
 namespace axle::bench {
 
+// Pins this process, and so the openssl children (affinity is inherited), to the CPU it runs on.
+// On a VM the vCPUs are not equally fast at every moment (a host core may be shared with a busy
+// neighbour); without pinning, axle and openssl could each run on a different one, and the ratio
+// would compare vCPUs, not implementations. Returns the line that says what happened.
+std::string pin_to_current_cpu();
+
 // The openssl executable: `override_path` when non-empty (nullopt unless it is executable),
 // otherwise the first `openssl` on PATH.
 std::optional<std::string> find_openssl(std::string_view override_path);
