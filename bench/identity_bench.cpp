@@ -374,9 +374,10 @@ int run(int argc, char** argv) {
     return !r ? std::string("n/a") : *r >= kGoalRatio ? "PASS" : "BELOW";
   };
   auto ratio = [](std::optional<double> r) { return r ? fmt::format("{:.2f}", *r) : "n/a"; };
-  fmt::print("axle {} — identity benchmark, one core; peer: openssl speed ed25519 ({})\n{}; "
-             "best of {} alternating round(s)\n\n",
-             doc["axle"].get<std::string>(), peer_name, cpu_line, options->rounds);
+  fmt::print(
+      "axle {} — identity benchmark, one core; peer: openssl speed ed25519 ({})\n{}; "
+      "best of {} alternating round(s)\n\n",
+      doc["axle"].get<std::string>(), peer_name, cpu_line, options->rounds);
   fmt::print("{:<52} {:>10} {:>12} {:>6}  {}\n", "measure", "axle /s", "openssl /s", "ratio",
              "goal >= 0.8");
   fmt::print("{:<52} {:>10.0f} {:>12.0f} {:>6}  {}\n",

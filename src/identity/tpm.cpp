@@ -273,7 +273,7 @@ namespace {
 // The TCG storage root key template (TCG TPM v2.0 Provisioning Guidance §7.5.1, ECC P-256):
 // restricted decryption key with AES-128-CFB, created from the owner hierarchy's seed, so the
 // same key comes back on every call on one TPM and no handle has to be persisted.
-Result<ESYS_TR> create_storage_primary(const Tpm& tpm) {
+Result<Primary> create_storage_primary(const Tpm& tpm) {
   TPM2B_PUBLIC in_public{};
   TPMT_PUBLIC& area = in_public.publicArea;
   area.type = TPM2_ALG_ECC;
@@ -287,8 +287,17 @@ Result<ESYS_TR> create_storage_primary(const Tpm& tpm) {
   area.parameters.eccDetail.scheme.scheme = TPM2_ALG_NULL;
   area.parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
   area.parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
-  AXLE_TRY(Primary primary, create_primary(tpm, ESYS_TR_RH_OWNER, in_public, "owner"));
-  return primary.handle;
+  return create_primary(tpm, ESYS_TR_RH_OWNER, in_public, "owner");
+}
+
+// The object name (nameAlg || digest of the public area) of a loaded key, as ESAPI computed it
+// from the public area the TPM returned.
+Result<TPM2B_NAME> name_of(const Tpm& tpm, ESYS_TR handle) {
+  TPM2B_NAME* raw = nullptr;
+  const TSS2_RC rc = Esys_TR_GetName(tpm.esys(), handle, &raw);
+  EsysPtr<TPM2B_NAME> name(raw);
+  if (rc != TSS2_RC_SUCCESS) return tpm_error("name of the storage key", rc);
+  return *name;
 }
 
 // Flushes a transient object when it goes out of scope.
@@ -339,8 +348,9 @@ Result<std::vector<std::uint8_t>> tpm_seal(const std::string& tcti, const Secret
     return make_error(ErrorCode::kInvalidArgument, "a sealed secret has 1 to 128 bytes");
   }
   AXLE_TRY(Tpm tpm, Tpm::open(tcti));
-  AXLE_TRY(ESYS_TR primary_handle, create_storage_primary(tpm));
-  Transient primary(tpm, primary_handle);
+  AXLE_TRY(Primary storage, create_storage_primary(tpm));
+  Transient primary(tpm, storage.handle);
+  AXLE_TRY(const TPM2B_NAME primary_name, name_of(tpm, primary.get()));
   AXLE_TRY(ESYS_TR session_handle, start_encrypted_session(tpm, primary.get()));
   Transient session(tpm, session_handle);
 
@@ -375,11 +385,14 @@ Result<std::vector<std::uint8_t>> tpm_seal(const std::string& tcti, const Secret
   EsysPtr<TPMT_TK_CREATION> p3(creation_ticket);
   if (rc != TSS2_RC_SUCCESS) return tpm_error("Create of the sealed object", rc);
 
-  std::vector<std::uint8_t> blob(sizeof(TPM2B_PUBLIC) + sizeof(TPM2B_PRIVATE));
+  std::vector<std::uint8_t> blob(sizeof(TPM2B_PUBLIC) + sizeof(TPM2B_PRIVATE) + sizeof(TPM2B_NAME));
   size_t offset = 0;
   rc = Tss2_MU_TPM2B_PUBLIC_Marshal(out_public.get(), blob.data(), blob.size(), &offset);
   if (rc == TSS2_RC_SUCCESS) {
     rc = Tss2_MU_TPM2B_PRIVATE_Marshal(out_private.get(), blob.data(), blob.size(), &offset);
+  }
+  if (rc == TSS2_RC_SUCCESS) {
+    rc = Tss2_MU_TPM2B_NAME_Marshal(&primary_name, blob.data(), blob.size(), &offset);
   }
   if (rc != TSS2_RC_SUCCESS) return tpm_error("marshalling of the sealed object", rc);
   blob.resize(offset);
@@ -389,17 +402,35 @@ Result<std::vector<std::uint8_t>> tpm_seal(const std::string& tcti, const Secret
 Result<SecretBytes> tpm_unseal(const std::string& tcti, std::span<const std::uint8_t> sealed) {
   TPM2B_PUBLIC in_public{};
   TPM2B_PRIVATE in_private{};
+  std::optional<TPM2B_NAME> pinned_name;  // absent in blobs sealed before the pin existed
   size_t offset = 0;
-  if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(sealed.data(), sealed.size(), &offset, &in_public) !=
-          TSS2_RC_SUCCESS ||
-      Tss2_MU_TPM2B_PRIVATE_Unmarshal(sealed.data(), sealed.size(), &offset, &in_private) !=
-          TSS2_RC_SUCCESS ||
-      offset != sealed.size()) {
+  bool parsed = Tss2_MU_TPM2B_PUBLIC_Unmarshal(sealed.data(), sealed.size(), &offset, &in_public) ==
+                    TSS2_RC_SUCCESS &&
+                Tss2_MU_TPM2B_PRIVATE_Unmarshal(sealed.data(), sealed.size(), &offset,
+                                                &in_private) == TSS2_RC_SUCCESS;
+  if (parsed && offset < sealed.size()) {
+    pinned_name.emplace();
+    parsed = Tss2_MU_TPM2B_NAME_Unmarshal(sealed.data(), sealed.size(), &offset, &*pinned_name) ==
+             TSS2_RC_SUCCESS;
+  }
+  if (!parsed || offset != sealed.size()) {
     return make_error(ErrorCode::kCorrupt, "the sealed blob is not a TPM public/private pair");
   }
   AXLE_TRY(Tpm tpm, Tpm::open(tcti));
-  AXLE_TRY(ESYS_TR primary_handle, create_storage_primary(tpm));
-  Transient primary(tpm, primary_handle);
+  AXLE_TRY(Primary storage, create_storage_primary(tpm));
+  Transient primary(tpm, storage.handle);
+  // The session below is salted with this key: it must be the storage key the secret was sealed
+  // under, or whoever answers in the TPM's place could decrypt the salt, and so the secret.
+  if (pinned_name) {
+    AXLE_TRY(const TPM2B_NAME name, name_of(tpm, primary.get()));
+    if (name.size != pinned_name->size ||
+        std::memcmp(name.name, pinned_name->name, name.size) != 0) {
+      return make_error(ErrorCode::kPermissionDenied,
+                        "this TPM's storage key is not the one the secret was sealed under: it "
+                        "was sealed by another TPM, this TPM's owner hierarchy was cleared, or "
+                        "something answers in the TPM's place; the secret is not unsealed");
+    }
+  }
   ESYS_TR object_handle = ESYS_TR_NONE;
   TSS2_RC rc = Esys_Load(tpm.esys(), primary.get(), ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
                          &in_private, &in_public, &object_handle);

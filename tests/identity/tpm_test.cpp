@@ -250,8 +250,24 @@ TEST(TpmPeer, SealUnsealRoundTripAndForeignTpmRefuses) {
   EXPECT_EQ(foreign.error().code, axle::ErrorCode::kPermissionDenied);
   EXPECT_NE(foreign.error().message.find("another TPM"), std::string::npos)
       << foreign.error().message;
-  // A damaged blob is refused too.
-  auto damaged = *blob;
+  // The blob pins the storage key's name (TPM2B_NAME of a SHA-256 name: 2 + 2 + 32 bytes at
+  // the end): a different name is refused before any session is salted with the key.
+  constexpr std::size_t kNameBytes = 36;
+  auto repinned = *blob;
+  repinned.back() ^= 0x01;
+  auto mismatch = axle::identity::tpm_unseal(tpm.tcti(), repinned);
+  ASSERT_FALSE(mismatch.ok());
+  EXPECT_EQ(mismatch.error().code, axle::ErrorCode::kPermissionDenied);
+  EXPECT_NE(mismatch.error().message.find("storage key is not the one"), std::string::npos)
+      << mismatch.error().message;
+  // A blob sealed before the pin existed (public and private only) still unseals.
+  auto unpinned = *blob;
+  unpinned.resize(unpinned.size() - kNameBytes);
+  auto legacy = axle::identity::tpm_unseal(tpm.tcti(), unpinned);
+  ASSERT_TRUE(legacy.ok()) << legacy.error().to_string();
+  EXPECT_EQ(hex(legacy->view()), hex(secret.view()));
+  // A damaged private part is refused by the TPM.
+  auto damaged = unpinned;
   damaged.back() ^= 0x01;
   EXPECT_FALSE(axle::identity::tpm_unseal(tpm.tcti(), damaged).ok());
   EXPECT_FALSE(axle::identity::tpm_unseal(tpm.tcti(), std::vector<std::uint8_t>{1, 2, 3}).ok());

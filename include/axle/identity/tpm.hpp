@@ -38,11 +38,13 @@ struct PcrValue {
 // Sealing a small secret (at most 128 bytes) to this TPM: a keyed-hash data object created
 // (TPM2_Create) under the storage primary key of the owner hierarchy — an ECC P-256 key from the
 // TCG "SRK" template, re-created from the owner seed each time, never stored. The result is the
-// object's public and private parts, marshalled (TPM2B_PUBLIC then TPM2B_PRIVATE); the private
-// part is encrypted and integrity-protected by the primary key, so the blob is useless to anyone
-// without this TPM. Both commands use a salted session with parameter encryption, so the secret
-// does not cross the TPM bus in clear. Unsealing (TPM2_Load + TPM2_Unseal) on another TPM, or after
-// the owner hierarchy was cleared, fails with kPermissionDenied and says so.
+// object's public and private parts and the primary key's name, marshalled (TPM2B_PUBLIC,
+// TPM2B_PRIVATE, TPM2B_NAME); the private part is encrypted and integrity-protected by the primary
+// key, so the blob is useless to anyone without this TPM. Both commands use a session salted with
+// the primary key and parameter encryption, so the secret does not cross the TPM bus in clear;
+// unsealing first checks the primary's name against the pinned one, so an impostor's key is never
+// used for the salt. Unsealing on another TPM, or after the owner hierarchy was cleared, fails
+// with kPermissionDenied and says so. Blobs without the name (sealed by earlier versions) unseal.
 [[nodiscard]] Result<std::vector<std::uint8_t>> tpm_seal(const std::string& tcti,
                                                          const SecretBytes& secret);
 [[nodiscard]] Result<SecretBytes> tpm_unseal(const std::string& tcti,
