@@ -4,6 +4,7 @@
 #include "axle/core/state_dir.hpp"
 #include "axle/crypto/random.hpp"
 #include "axle/identity/vendor_ca.hpp"
+#include "pki_fixture.hpp"
 #include "support/test_support.hpp"
 
 namespace {
@@ -13,36 +14,8 @@ using axle::identity::GenerateInputs;
 using axle::identity::VerifyFailure;
 using axle::identity::VerifyPolicy;
 
-struct Pki {
-  axle::test::TempDir dir;
-  axle::StateDir state = *axle::StateDir::open(dir.path() / "state");
-  axle::identity::VendorCa ca = *axle::identity::VendorCa::init(state, {});
-  axle::crypto::PrivateKey device =
-      *axle::crypto::PrivateKey::generate(axle::crypto::KeyType::kEd25519);
-  std::string cert = *ca.issue(*device.public_key(), "device-1", 30);
-
-  GenerateInputs inputs() const {
-    GenerateInputs in;
-    in.manufacturer_id.fill(0x11);
-    in.secure_boot.value.fill(0x22);
-    in.device_key = &device;
-    in.certificate_pem = cert;
-    return in;
-  }
-  VerifyPolicy policy() const {
-    VerifyPolicy p;
-    p.trusted_roots_pem = {ca.root_pem()};
-    p.nonce_cache = dir.path() / "nonces";
-    p.revocation_list = dir.path() / "revoked";
-    return p;
-  }
-};
-
-std::string generate(const GenerateInputs& in) {
-  auto doc = axle::identity::generate_document(in);
-  EXPECT_TRUE(doc.ok()) << (doc.ok() ? "" : doc.error().to_string());
-  return doc.ok() ? doc->canonical_json() : std::string();
-}
+using axle::test::generate;
+using axle::test::Pki;
 
 TEST(IdentityDocument, GeneratedDocumentVerifiesAndRoundTrips) {
   Pki pki;

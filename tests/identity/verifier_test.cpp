@@ -12,6 +12,7 @@
 #include "axle/crypto/random.hpp"
 #include "axle/identity/signer.hpp"
 #include "axle/identity/vendor_ca.hpp"
+#include "pki_fixture.hpp"
 #include "support/test_support.hpp"
 
 namespace {
@@ -23,36 +24,12 @@ using axle::identity::GenerateInputs;
 using axle::identity::VerifyFailure;
 using axle::identity::VerifyPolicy;
 
-struct Pki {
-  axle::test::TempDir dir;
-  axle::StateDir state = *axle::StateDir::open(dir.path() / "state");
-  axle::identity::VendorCa ca = *axle::identity::VendorCa::init(state, {});
-  axle::crypto::PrivateKey device =
-      *axle::crypto::PrivateKey::generate(axle::crypto::KeyType::kEd25519);
-  std::string cert = *ca.issue(*device.public_key(), "device-1", 30);
+using axle::test::generate;
 
-  GenerateInputs inputs() const {
-    GenerateInputs in;
-    in.manufacturer_id.fill(0x11);
-    in.secure_boot.value.fill(0x22);
-    in.device_key = &device;
-    in.certificate_pem = cert;
-    return in;
-  }
-  VerifyPolicy policy() const {
-    VerifyPolicy p;
-    p.trusted_roots_pem = {ca.root_pem()};
-    p.memory_nonce_cache = true;
-    p.revocation_list = dir.path() / "revoked";
-    return p;
-  }
+// The verifier tests keep the seen nonces in memory unless a test names a file.
+struct Pki : axle::test::Pki {
+  Pki() { nonces = axle::test::NonceCache::kMemory; }
 };
-
-std::string generate(const GenerateInputs& in) {
-  auto doc = axle::identity::generate_document(in);
-  EXPECT_TRUE(doc.ok()) << (doc.ok() ? "" : doc.error().to_string());
-  return doc.ok() ? doc->canonical_json() : std::string();
-}
 
 // What the documents were signed in before the hand-written writer: nlohmann's dump.
 std::string nlohmann_canonical(const axle::identity::IdentityDocument& d) {
