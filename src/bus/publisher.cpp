@@ -9,6 +9,7 @@
 #include "futex.hpp"
 #include "history.hpp"
 #include "liveness.hpp"
+#include "prefetch.hpp"
 #include "queue.hpp"
 
 namespace axle::bus {
@@ -163,6 +164,15 @@ Result<void> Publisher::publish(Loan&& loan, std::size_t size) {
   }
   std::int64_t deadline = 0;  // set by the first full queue: the clock is read only then
   std::size_t missed = 0;
+  // The cell each subscriber's next entry goes to was last written by that subscriber (its
+  // take): request every such line at once, so the transfers overlap (tail is read without the
+  // lock: a stale value only makes the hint miss).
+  for (std::uint32_t s = 0; s < segment.params().max_subscribers; ++s) {
+    const std::uint64_t ctl = segment.subscriber(s).p.ctl.load(std::memory_order_relaxed);
+    if (detail::ctl_state(ctl) != detail::SlotState::kAlive) continue;
+    const std::uint64_t tail = segment.subscriber(s).tail.load(std::memory_order_relaxed);
+    detail::prefetch_for_write(&segment.queue(s)[tail % segment.params().queue_depth]);
+  }
   for (std::uint32_t s = 0; s < segment.params().max_subscribers; ++s) {
     const std::uint64_t ctl = segment.subscriber(s).p.ctl.load(std::memory_order_seq_cst);
     if (detail::ctl_state(ctl) != detail::SlotState::kAlive) continue;

@@ -1,6 +1,7 @@
 #include "queue.hpp"
 
 #include "chunks.hpp"
+#include "prefetch.hpp"
 
 namespace axle::bus::detail {
 
@@ -132,6 +133,13 @@ Result<TakenEntry> take_entry(const Segment& segment, std::uint32_t s) {
     }
     TakenEntry e;
     e.chunk = cell.chunk.load(std::memory_order_relaxed);
+    if (e.chunk < segment.params().chunk_count) {
+      // Start the transfers of the chunk's holder line (checked below, written when the
+      // sample is released) and of its first payload line (the caller reads it next) now, so
+      // that they overlap with the CAS on the cell instead of following it.
+      prefetch_for_write(&segment.chunk(e.chunk).holders);
+      prefetch_for_read(segment.payload(e.chunk));
+    }
     e.size = cell.size.load(std::memory_order_relaxed);
     e.sequence = cell.sequence.load(std::memory_order_relaxed);
     e.publish_time_ns = cell.publish_time_ns.load(std::memory_order_relaxed);
