@@ -179,6 +179,11 @@ Result<void> Publisher::publish(Loan&& loan, std::size_t size) {
     if (!deliver(c, s, deadline)) ++missed;
   }
   endpoint_->segment().publisher(endpoint_->slot()).p.count.fetch_add(1, std::memory_order_relaxed);
+  // The next loan most likely claims the chunk under the shared cursor, whose holder line a
+  // subscriber wrote when it released it: fetch it now, while nobody waits for it.
+  const std::uint32_t next =
+      segment.header().alloc_cursor.load(std::memory_order_relaxed) % segment.params().chunk_count;
+  detail::prefetch_for_write(&segment.chunk(next).holders);
   if (missed > 0) {
     return make_error(ErrorCode::kTimeout, std::to_string(missed) + " subscriber(s) of topic '" +
                                                segment.topic() +
