@@ -83,7 +83,8 @@ Result<Loan> Publisher::loan() {
   while (true) {
     std::uint32_t c = detail::try_claim_chunk(segment, endpoint_->slot());
     if (c == detail::kNoChunk) {
-      if (deadline == 0) deadline = detail::deadline_after(monotonic_ns(), options_.timeout.count());
+      if (deadline == 0)
+        deadline = detail::deadline_after(monotonic_ns(), options_.timeout.count());
       // Futex protocol of docs/bus.md ("Waiting"): announce, read the word, re-check, sleep.
       h.free_waiters.fetch_add(1, std::memory_order_seq_cst);
       const std::uint32_t seq = h.free_seq.load(std::memory_order_seq_cst);

@@ -1,5 +1,7 @@
 #include "queue.hpp"
 
+#include <algorithm>
+
 #include "chunks.hpp"
 #include "prefetch.hpp"
 
@@ -128,7 +130,12 @@ Result<TakenEntry> take_entry(const Segment& segment, std::uint32_t s) {
         if (slot.head.load(std::memory_order_acquire) != head) continue;  // we read a stale head
         return corrupt_queue(segment, s);
       }
-      slot.head.compare_exchange_strong(head, head + 1, std::memory_order_acq_rel);
+      // Positions before tail - depth are gone for certain (their cells were pushed again):
+      // a head several laps behind jumps there instead of stepping cell by cell.
+      const std::uint64_t depth = segment.params().queue_depth;
+      const std::uint64_t oldest = tail >= depth ? tail - depth : 0;
+      slot.head.compare_exchange_strong(head, std::max(head + 1, oldest),
+                                        std::memory_order_acq_rel);
       continue;
     }
     TakenEntry e;
