@@ -104,8 +104,10 @@ Result<PushResult> push_locked(const Segment& segment, std::uint32_t s, std::uin
   cell.size.store(info.size, std::memory_order_relaxed);
   cell.sequence.store(info.sequence, std::memory_order_relaxed);
   cell.publish_time_ns.store(info.publish_time_ns, std::memory_order_relaxed);
-  cell.ctl.store(cell_ctl(CellKind::kFull, lap), std::memory_order_seq_cst);  // the commit
-  slot.tail.store(tail + 1, std::memory_order_seq_cst);
+  // The commit. Release is enough: the caller's notify_once() puts a sequentially consistent
+  // fence between it and its read of data_waiters, which is what the futex protocol needs.
+  cell.ctl.store(cell_ctl(CellKind::kFull, lap), std::memory_order_release);
+  slot.tail.store(tail + 1, std::memory_order_release);
   set_pending(slot, PendingOp::kNone, kNoChunk, 0);
   return PushResult::kPushed;
 }
