@@ -186,6 +186,13 @@ bool queue_nonempty(const Segment& segment, std::uint32_t s) noexcept {
   return !free_for(ctl, lap_of(segment, head));
 }
 
+HeadWatch::HeadWatch(const Segment& segment, std::uint32_t s) noexcept {
+  const std::uint64_t head = segment.subscriber(s).head.load(std::memory_order_acquire);
+  ctl_ = &cell_at(segment, s, head).ctl;
+  empty_ = cell_ctl(CellKind::kEmpty, lap_of(segment, head));
+  dropped_ = cell_ctl(CellKind::kDropped, lap_of(segment, head));
+}
+
 bool queue_full(const Segment& segment, std::uint32_t s) noexcept {
   const std::uint64_t tail = segment.subscriber(s).tail.load(std::memory_order_seq_cst);
   const std::uint64_t lap = lap_of(segment, tail);

@@ -53,6 +53,24 @@ void clear_locked(const Segment& segment, std::uint32_t s);
 bool queue_nonempty(const Segment& segment, std::uint32_t s) noexcept;
 bool queue_full(const Segment& segment, std::uint32_t s) noexcept;
 
+// The subscriber's head cell and the values it holds while nothing is queued at the head, for a
+// busy-poll: the loop reads one word and compares, with no index arithmetic (a 64-bit division
+// per poll would delay noticing an arrival). Any other value — an entry, or a head that another
+// taker or a dropping publisher moved on — ends the poll, and a take sorts it out.
+class HeadWatch {
+ public:
+  HeadWatch(const Segment& segment, std::uint32_t s) noexcept;
+  [[nodiscard]] bool empty() const noexcept {
+    const std::uint64_t ctl = ctl_->load(std::memory_order_acquire);
+    return ctl == empty_ || ctl == dropped_;
+  }
+
+ private:
+  const std::atomic<std::uint64_t>* ctl_;
+  std::uint64_t empty_;
+  std::uint64_t dropped_;
+};
+
 // Publish time of the newest queued entry, without a lock (deadline QoS).
 std::optional<std::int64_t> newest_queued_time(const Segment& segment, std::uint32_t s) noexcept;
 

@@ -124,7 +124,8 @@ Result<Sample> Subscriber::take(std::chrono::nanoseconds timeout) {
       // The clock is read every 256 polls only: a clock read costs more than a poll, and a
       // sample arriving during one would wait for it to finish.
       const std::int64_t spin_end = std::min(spin_until, deadline);
-      for (std::uint32_t polls = 1; !detail::queue_nonempty(segment, s); ++polls) {
+      const detail::HeadWatch head(segment, s);
+      for (std::uint32_t polls = 1; head.empty(); ++polls) {
         if (polls % 256 == 0 && monotonic_ns() >= spin_end) break;
       }
       continue;
