@@ -1,6 +1,7 @@
 #include "chunks.hpp"
 
 #include "futex.hpp"
+#include "prefetch.hpp"
 
 namespace axle::bus::detail {
 
@@ -17,6 +18,8 @@ std::uint32_t try_claim_chunk(const Segment& segment, std::uint32_t publisher) n
     if (holders.load(std::memory_order_relaxed) == 0 &&
         holders.compare_exchange_strong(expected, loan_field(publisher),
                                         std::memory_order_acq_rel)) {
+      // The caller writes the payload next: fetch its first line while the loan is handed out.
+      prefetch_for_write(segment.payload(c));
       return c;
     }
   }

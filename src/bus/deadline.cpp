@@ -33,21 +33,7 @@ std::int64_t DeadlineTracker::next_miss_at() const noexcept {
 }
 
 std::optional<std::int64_t> newest_queued_publish_time(const Segment& segment, std::uint32_t s) {
-  if (!queue_nonempty(segment, s)) return std::nullopt;
-  auto lock = lock_queue(segment, s);
-  if (!lock) return std::nullopt;
-  const SubscriberSlot& slot = segment.subscriber(s);
-  const std::uint64_t head = slot.head.load(std::memory_order_relaxed);
-  const std::uint64_t tail = slot.tail.load(std::memory_order_acquire);
-  const std::uint32_t depth = segment.params().queue_depth;
-  if (tail <= head || tail - head > depth) return std::nullopt;
-  const std::uint32_t c = segment.queue(s)[(tail - 1) % depth];
-  // Only a chunk this subscriber holds is stable; anything else is not followed.
-  if (c >= segment.params().chunk_count ||
-      (segment.chunk(c).holders.load(std::memory_order_acquire) & subscriber_bit(s)) == 0) {
-    return std::nullopt;
-  }
-  return segment.chunk(c).publish_time_ns;
+  return newest_queued_time(segment, s);
 }
 
 }  // namespace axle::bus::detail

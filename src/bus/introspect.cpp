@@ -96,7 +96,9 @@ Result<TopicInfo> inspect_topic(std::string_view topic) {
     pi.reliable = slot.reliable.load(std::memory_order_relaxed) != 0;
     const std::uint64_t head = slot.head.load();
     const std::uint64_t tail = slot.tail.load();
-    pi.queued = tail >= head ? tail - head : 0;
+    // The head of a best-effort subscriber may lag behind entries that publishers dropped
+    // (the subscriber moves it on at its next take): at most queue_depth are really queued.
+    pi.queued = tail >= head ? std::min<std::uint64_t>(tail - head, p.queue_depth) : 0;
     info.participants.push_back(std::move(pi));
   }
   return info;

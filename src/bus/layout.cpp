@@ -32,7 +32,7 @@ bool compute_layout(const Params& p, Layout& out) noexcept {
   l.sub_table_off = off;
   off += sizeof(SubscriberSlot) * std::uint64_t{p.max_subscribers};
   l.queue_off = off;
-  off += round_up(std::uint64_t{4} * p.queue_depth * p.max_subscribers, kAlign);
+  off += sizeof(QueueCell) * std::uint64_t{p.queue_depth} * p.max_subscribers;
   l.chunk_table_off = off;
   off += sizeof(ChunkInfo) * std::uint64_t{p.chunk_count};
   l.payload_off = round_up(off, kPage);

@@ -14,7 +14,9 @@
 namespace axle::bus::detail {
 
 inline constexpr std::uint64_t kMagic = 0x3130535542'4c5841ULL;  // "AXLBUS01", little-endian
-inline constexpr std::uint32_t kAbiVersion = 3;  // 2: SubscriberSlot::received, free_seq line; 3: wake-pending flags
+// 2: SubscriberSlot::received, free_seq line; 3: wake-pending flags; 4: lock-free take from a ring
+// of 64-byte cells (QueueCell) that carry the entry, head on the subscriber's own line.
+inline constexpr std::uint32_t kAbiVersion = 4;
 inline constexpr std::uint32_t kStateReady = 0x59444552;  // "REDY"
 inline constexpr std::uint32_t kNoChunk = 0xffffffffU;
 inline constexpr std::size_t kAlign = 64;
@@ -96,26 +98,58 @@ struct alignas(kAlign) PublisherSlot {
 
 enum class PendingOp : std::uint32_t { kNone = 0, kPush = 1, kDrop = 2 };
 
+// One entry of a subscriber's ring, alone on its cache line: the subscriber's poll reads only
+// `ctl`, and the entry's fields come with it. `ctl` is cell_ctl(kind, lap) where the cell serves
+// queue positions lap * depth + index (docs/bus.md, "Per-subscriber queues").
+enum class CellKind : std::uint64_t {
+  kEmpty = 0,    // free for position `lap` (a zeroed ring is empty at lap 0)
+  kFull = 1,     // holds the entry of position `lap`
+  kDropped = 2,  // free for position `lap`; a best-effort publisher dropped the entry before it
+};
+inline constexpr unsigned kCellKindShift = 62;
+inline constexpr std::uint64_t kCellLapMask = (1ULL << kCellKindShift) - 1;
+inline constexpr std::uint64_t cell_ctl(CellKind kind, std::uint64_t lap) {
+  return (static_cast<std::uint64_t>(kind) << kCellKindShift) | (lap & kCellLapMask);
+}
+inline constexpr CellKind cell_kind(std::uint64_t ctl) {
+  return static_cast<CellKind>(ctl >> kCellKindShift);
+}
+inline constexpr std::uint64_t cell_lap(std::uint64_t ctl) { return ctl & kCellLapMask; }
+
+struct alignas(kAlign) QueueCell {
+  std::atomic<std::uint64_t> ctl;
+  // Written by the pushing publisher before `ctl` turns kFull; read by a taker before its CAS
+  // on `ctl`, which tells it whether what it read was this lap's entry.
+  std::atomic<std::uint32_t> chunk;
+  std::atomic<std::uint32_t> publisher;
+  std::atomic<std::uint64_t> size;
+  std::atomic<std::uint64_t> sequence;
+  std::atomic<std::int64_t> publish_time_ns;
+};
+static_assert(sizeof(QueueCell) == kAlign);
+
 struct alignas(kAlign) SubscriberSlot {
   ParticipantSlot p;
   std::atomic<std::uint32_t> reliable;
-  alignas(kAlign) pthread_mutex_t mutex;  // robust, process-shared; guards the queue
-  std::atomic<std::uint64_t> head;
-  std::atomic<std::uint64_t> tail;
+  // Publishers' line: they push one at a time under this robust mutex; the subscriber never
+  // takes it on the data path (it takes entries with a CAS on the cell).
+  alignas(kAlign) pthread_mutex_t mutex;  // robust, process-shared; serializes pushes
+  std::atomic<std::uint64_t> tail;        // next position to push (under the mutex)
   // What the mutex holder is doing, written before it touches anything (crash repair).
   std::uint32_t pending_op;
   std::uint32_t pending_chunk;
   std::uint64_t pending_pos;
+  // Subscriber's line: the next position to take, and samples taken (counted here, not in
+  // p.count: p shares its line with ctl, which every publish reads).
+  alignas(kAlign) std::atomic<std::uint64_t> head;
+  std::atomic<std::uint64_t> received;
   alignas(kAlign) std::atomic<std::uint32_t> data_seq;  // futex: data arrived
   std::atomic<std::uint32_t> data_waiters;
-  std::atomic<std::uint32_t> data_wake_pending;  // a wake is on its way (see notify_once)
+  std::atomic<std::uint32_t> data_wake_pending;          // a wake is on its way (see notify_once)
   alignas(kAlign) std::atomic<std::uint32_t> space_seq;  // futex: room in the queue
   std::atomic<std::uint32_t> space_waiters;
   std::atomic<std::uint32_t> space_wake_pending;
   std::atomic<std::uint64_t> lost;
-  // Samples taken. Here, not in p.count: p shares its line with ctl, which every publish reads,
-  // so counting there would pull that line across cores once per sample.
-  std::atomic<std::uint64_t> received;
 };
 
 struct alignas(kAlign) ChunkInfo {

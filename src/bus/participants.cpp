@@ -151,9 +151,9 @@ void stop_subscriber(const Segment& segment, std::uint32_t s) {
                    std::memory_order_seq_cst);
   if (auto lock = lock_queue(segment, s)) {
     while (true) {
-      auto c = pop_locked(segment, s);
-      if (!c || *c == kNoChunk) break;
-      release_chunk(segment, *c, subscriber_bit(s));
+      auto e = take_entry(segment, s);
+      if (!e || e->chunk == kNoChunk) break;
+      release_chunk(segment, e->chunk, subscriber_bit(s));
     }
   }
   notify(slot.space_seq, slot.space_waiters);
@@ -171,6 +171,12 @@ std::vector<ReclaimedSlot> reap_dead(const Segment& segment) {
     std::uint64_t before = 0;
     if (take_over_if_dead(p, before)) {
       record(p, before, true);
+      // Subscribers take without the queue lock, so none of them would notice that the dead
+      // publisher holds it: lock each queue once, which repairs a push or drop it left half
+      // done (and frees the lock for the other publishers).
+      for (std::uint32_t s = 0; s < segment.params().max_subscribers; ++s) {
+        (void)lock_queue(segment, s);
+      }
       leave_publisher(segment, i);
     }
   }

@@ -49,8 +49,8 @@ class Segment {
   [[nodiscard]] SubscriberSlot& subscriber(std::uint32_t i) const noexcept {
     return at<SubscriberSlot>(layout_.sub_table_off)[i];
   }
-  [[nodiscard]] std::uint32_t* queue(std::uint32_t subscriber) const noexcept {
-    return at<std::uint32_t>(layout_.queue_off) +
+  [[nodiscard]] QueueCell* queue(std::uint32_t subscriber) const noexcept {
+    return at<QueueCell>(layout_.queue_off) +
            static_cast<std::size_t>(subscriber) * params_.queue_depth;
   }
   [[nodiscard]] std::uint32_t* history() const noexcept {

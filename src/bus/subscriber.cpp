@@ -83,26 +83,21 @@ Result<std::optional<Sample>> Subscriber::try_take() {
   const Segment& segment = endpoint_->segment();
   const std::uint32_t s = endpoint_->slot();
   detail::SubscriberSlot& slot = segment.subscriber(s);
-  std::uint32_t c = detail::kNoChunk;
-  {
-    AXLE_TRY(auto lock, detail::lock_queue(segment, s));
-    AXLE_TRY(c, detail::pop_locked(segment, s));
-  }
-  if (c == detail::kNoChunk) return std::optional<Sample>();
+  AXLE_TRY(const detail::TakenEntry e, detail::take_entry(segment, s));
+  if (e.chunk == detail::kNoChunk) return std::optional<Sample>();
   // A reliable publisher may wait for room.
   detail::notify_once(slot.space_seq, slot.space_waiters, slot.space_wake_pending);
-  const detail::ChunkInfo& info = segment.chunk(c);
-  const std::uint64_t size = info.size;
-  if (size > segment.params().max_message_size) {
-    detail::release_chunk(segment, c, detail::subscriber_bit(s));
+  if (e.size > segment.params().max_message_size) {
+    detail::release_chunk(segment, e.chunk, detail::subscriber_bit(s));
     return make_error(ErrorCode::kCorrupt, "a sample of topic '" + segment.topic() +
                                                "' claims a size beyond the topic's maximum");
   }
   slot.received.fetch_add(1, std::memory_order_relaxed);
-  if (options_.deadline.count() > 0) status_->note_taken(info.publish_time_ns);  // deadline QoS
-  return std::optional<Sample>(Sample(
-      endpoint_, c, std::span<const std::byte>(segment.payload(c), static_cast<std::size_t>(size)),
-      info.sequence, info.publish_time_ns));
+  if (options_.deadline.count() > 0) status_->note_taken(e.publish_time_ns);  // deadline QoS
+  return std::optional<Sample>(
+      Sample(endpoint_, e.chunk,
+             std::span<const std::byte>(segment.payload(e.chunk), static_cast<std::size_t>(e.size)),
+             e.sequence, e.publish_time_ns));
 }
 
 Result<Sample> Subscriber::take(std::chrono::nanoseconds timeout) {
@@ -129,7 +124,8 @@ Result<Sample> Subscriber::take(std::chrono::nanoseconds timeout) {
       // The clock is read every 256 polls only: a clock read costs more than a poll, and a
       // sample arriving during one would wait for it to finish.
       const std::int64_t spin_end = std::min(spin_until, deadline);
-      for (std::uint32_t polls = 1; !detail::queue_nonempty(segment, s); ++polls) {
+      const detail::HeadWatch head(segment, s);
+      for (std::uint32_t polls = 1; head.empty(); ++polls) {
         if (polls % 256 == 0 && monotonic_ns() >= spin_end) break;
       }
       continue;

@@ -7,6 +7,7 @@
 
 #include <cstring>
 #include <functional>
+#include <vector>
 
 #include "axle/bus/introspect.hpp"
 #include "axle/bus/node.hpp"
@@ -42,7 +43,7 @@ int run_in_dying_child(const std::function<void()>& doomed) {
   return status;
 }
 
-TEST(Repair, PushInterruptedBeforeCommitIsUndoneByTheNextLocker) {
+TEST(Repair, PushInterruptedBeforeCommitIsUndoneByTheNextPusher) {
   ScopedTopic topic("pushcrash");
   TopicOptions t;
   t.chunk_count = 4;
@@ -63,22 +64,126 @@ TEST(Repair, PushInterruptedBeforeCommitIsUndoneByTheNextLocker) {
     slot.pending_pos = slot.tail.load();
     slot.pending_op = static_cast<std::uint32_t>(detail::PendingOp::kPush);
     seg->chunk(c).holders.fetch_or(detail::subscriber_bit(0));
+    seg->queue(0)[0].chunk.store(c);  // the entry written, the cell not yet committed
   });
   ASSERT_EQ(status, 0);
   detail::release_loan_of(*seg, c, 5);  // its loan is reclaimed separately (reap_dead)
-  // The subscriber bit is still set: the chunk is neither free nor queued.
+  // The subscriber bit is still set: the chunk is neither free nor queued, and the subscriber,
+  // which takes without the lock, sees an empty queue rather than a hole.
   EXPECT_NE(seg->chunk(c).holders.load(), 0U);
-  // The next locker (a take) repairs it.
   auto none = sub->try_take();
   ASSERT_TRUE(none.ok()) << none.error().to_string();
   EXPECT_FALSE(none->has_value());
-  EXPECT_EQ(seg->chunk(c).holders.load(), 0U);
-  // And the queue works on.
-  std::byte b[1] = {std::byte{1}};
+  // The next pusher repairs it and reuses the position.
+  std::byte b[1] = {std::byte{7}};
+  ASSERT_TRUE(pub->publish_copy(b).ok());
+  EXPECT_EQ(seg->chunk(c).holders.load() & detail::subscriber_bit(0), 0U);
+  auto s = sub->take(seconds(5));
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  EXPECT_EQ(s->data()[0], std::byte{7});
+  EXPECT_EQ(sub->lost(), 0U);
+}
+
+// A publisher process that dies at each step of a push (or of a best-effort drop), holding the
+// queue lock: when it is reaped, with no other publisher left to take the lock, the queue is
+// repaired, the subscriber gets every committed entry and nothing else, and every chunk that the
+// dead process held comes back.
+enum class DieAt { kAfterBit, kAfterCommit, kAfterTail, kAfterDropCas, kAfterDropRelease };
+
+void die_in_push(DieAt at) {
+  ScopedTopic topic("pushdeath");
+  TopicOptions t;
+  t.chunk_count = 8;
+  t.queue_depth = 2;
+  auto node = Node::create("n");
+  ASSERT_TRUE(node.ok());
+  SubscriberOptions qos;  // best effort: a full queue drops its oldest entry
+  auto sub = node->create_subscriber(topic.name(), t, qos);
+  ASSERT_TRUE(sub.ok());
+  auto seg = raw_segment(topic);
+  ASSERT_NE(seg, nullptr);
+  const bool drop = at == DieAt::kAfterDropCas || at == DieAt::kAfterDropRelease;
+  {
+    auto pub = node->create_publisher(topic.name(), t);
+    ASSERT_TRUE(pub.ok());
+    std::byte b[1] = {std::byte{1}};
+    if (drop) {  // fill the queue, so the dying push must drop the oldest first
+      ASSERT_TRUE(pub->publish_copy(b).ok());
+      ASSERT_TRUE(pub->publish_copy(b).ok());
+    }
+  }
+  const int status = run_in_dying_child([&] {
+    auto slot_index = detail::join_as_publisher(*seg, "doomed");
+    if (!slot_index.ok()) ::_exit(3);
+    const std::uint32_t c = detail::try_claim_chunk(*seg, *slot_index);
+    if (c == detail::kNoChunk) ::_exit(4);
+    detail::ChunkInfo& info = seg->chunk(c);
+    info.size = 1;
+    info.publisher = *slot_index;
+    seg->payload(c)[0] = std::byte{9};
+    pthread_mutex_lock(&seg->subscriber(0).mutex);
+    detail::SubscriberSlot& slot = seg->subscriber(0);
+    const std::uint64_t tail = slot.tail.load();
+    detail::QueueCell& cell = seg->queue(0)[tail % 2];
+    const std::uint64_t lap = tail / 2;
+    if (drop) {
+      const std::uint32_t oldest = cell.chunk.load();
+      slot.pending_chunk = oldest;
+      slot.pending_pos = tail - 2;
+      slot.pending_op = static_cast<std::uint32_t>(detail::PendingOp::kDrop);
+      cell.ctl.store(detail::cell_ctl(detail::CellKind::kDropped, lap));
+      if (at == DieAt::kAfterDropCas) ::_exit(0);
+      seg->chunk(oldest).holders.fetch_and(~detail::subscriber_bit(0));
+      ::_exit(0);  // released, pending record still says "drop"
+    }
+    slot.pending_chunk = c;
+    slot.pending_pos = tail;
+    slot.pending_op = static_cast<std::uint32_t>(detail::PendingOp::kPush);
+    info.holders.fetch_or(detail::subscriber_bit(0));
+    cell.chunk.store(c);
+    cell.size.store(1);
+    if (at == DieAt::kAfterBit) ::_exit(0);
+    cell.ctl.store(detail::cell_ctl(detail::CellKind::kFull, lap));
+    if (at == DieAt::kAfterCommit) ::_exit(0);
+    slot.tail.store(tail + 1);
+    ::_exit(0);
+  });
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  const auto reclaimed = detail::reap_dead(*seg);
+  ASSERT_EQ(reclaimed.size(), 1U);
+  EXPECT_TRUE(reclaimed[0].publisher);
+  // The subscriber gets exactly the committed entries, in order.
+  std::vector<std::byte> got;
+  while (true) {
+    auto s = sub->try_take();
+    ASSERT_TRUE(s.ok()) << s.error().to_string();
+    if (!s->has_value()) break;
+    got.push_back((**s).data()[0]);
+  }
+  if (drop) {
+    EXPECT_EQ(got, std::vector<std::byte>{std::byte{1}});  // one of two dropped
+  } else if (at == DieAt::kAfterBit) {
+    EXPECT_TRUE(got.empty());
+  } else {
+    EXPECT_EQ(got, std::vector<std::byte>{std::byte{9}});
+  }
+  EXPECT_EQ(detail::free_chunk_count(*seg), t.chunk_count);
+  // And the queue works on for a new publisher.
+  auto pub = node->create_publisher(topic.name(), t);
+  ASSERT_TRUE(pub.ok());
+  std::byte b[1] = {std::byte{5}};
   ASSERT_TRUE(pub->publish_copy(b).ok());
   auto s = sub->take(seconds(5));
   ASSERT_TRUE(s.ok()) << s.error().to_string();
+  EXPECT_EQ(s->data()[0], std::byte{5});
 }
+
+TEST(Repair, PusherDiesAfterGivingTheBit) { die_in_push(DieAt::kAfterBit); }
+TEST(Repair, PusherDiesAfterTheCommit) { die_in_push(DieAt::kAfterCommit); }
+TEST(Repair, PusherDiesAfterMovingTheTail) { die_in_push(DieAt::kAfterTail); }
+TEST(Repair, DropperDiesAfterItsCas) { die_in_push(DieAt::kAfterDropCas); }
+TEST(Repair, DropperDiesAfterReleasing) { die_in_push(DieAt::kAfterDropRelease); }
 
 TEST(Repair, HistoryBitsFollowTheRingAfterACrashUnderTheHistoryLock) {
   ScopedTopic topic("histcrash");
@@ -123,8 +228,8 @@ TEST(Validation, OutOfRangeQueueEntryIsSkippedAndCountedAsLost) {
   ASSERT_TRUE(pub->publish_copy(b).ok());
   auto seg = raw_segment(topic);
   ASSERT_NE(seg, nullptr);
-  const std::uint32_t real = seg->queue(0)[0];
-  seg->queue(0)[0] = 0xdeadbeef;
+  const std::uint32_t real = seg->queue(0)[0].chunk.load();
+  seg->queue(0)[0].chunk.store(0xdeadbeef);
   auto s = sub->try_take();
   ASSERT_TRUE(s.ok()) << s.error().to_string();
   EXPECT_FALSE(s->has_value());
@@ -144,7 +249,8 @@ TEST(Validation, InconsistentQueueCountersAreCorruptNotACrash) {
   ASSERT_TRUE(sub.ok() && pub.ok());
   auto seg = raw_segment(topic);
   ASSERT_NE(seg, nullptr);
-  seg->subscriber(0).tail.store(seg->subscriber(0).head.load() + 1'000'000);
+  // A cell claiming a lap far ahead of the counters: no protocol step produces that.
+  seg->queue(0)[0].ctl.store(detail::cell_ctl(detail::CellKind::kFull, 1'000'000));
   auto s = sub->try_take();
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, ErrorCode::kCorrupt);
@@ -165,8 +271,8 @@ TEST(Validation, ChunkSizeBeyondTheMaximumIsCorruptAndTheChunkIsReleased) {
   ASSERT_TRUE(pub->publish_copy(b).ok());
   auto seg = raw_segment(topic);
   ASSERT_NE(seg, nullptr);
-  const std::uint32_t c = seg->queue(0)[0];
-  seg->chunk(c).size = 1ULL << 40;
+  const std::uint32_t c = seg->queue(0)[0].chunk.load();
+  seg->queue(0)[0].size.store(1ULL << 40);
   auto s = sub->try_take();
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, ErrorCode::kCorrupt);
