@@ -2,7 +2,8 @@
 // generated and verified per second, and full verification time, each beside `openssl speed
 // sha256` measured in the same run and the disk's append+fdatasync floor (docs/benchmarks.md).
 //
-//   axle-bench-audit [--quick] [--json] [--events=N] [--window=N] [--dir=PATH] [--openssl=PATH]
+//   axle-bench-audit [--quick] [--json] [--events=N] [--window=N] [--no-preallocate]
+//                    [--dir=PATH] [--openssl=PATH]
 //
 // The log is built in a fresh directory under --dir (default: $TMPDIR or /tmp) and removed at
 // the end. Every event is 300 bytes. Appends use the pipelined API (AuditLog::submit and
@@ -52,6 +53,7 @@ struct Options {
   bool json = false;
   std::uint64_t events = 10'000'000;
   std::uint64_t window = 1024;  // events submitted and not yet acknowledged, at most
+  bool preallocate = true;      // LogOptions::preallocate
   std::string dir;
   std::string openssl;
 };
@@ -78,6 +80,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
         return std::nullopt;
       }
       events_given = true;
+    } else if (a == "--no-preallocate") {
+      o.preallocate = false;
     } else if (auto window = value("--window")) {
       auto [p, ec] = std::from_chars(window->data(), window->data() + window->size(), o.window);
       if (ec != std::errc() || p != window->data() + window->size() || o.window < 1 ||
@@ -98,6 +102,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
           "  --json         one JSON document on stdout instead of the table\n"
           "  --events=N     events in the log (default 10,000,000: about 3.5 GB on disk)\n"
           "  --window=N     events in flight (submitted, not yet acknowledged) at most (1024)\n"
+          "  --no-preallocate  segments grow with each append (LogOptions::preallocate off)\n"
           "  --dir=PATH     where the temporary log goes (default $TMPDIR or /tmp)\n"
           "  --openssl=PATH the openssl binary (default: the first on PATH)\n\n"
           "Example: axle-bench-audit --json > audit.json\n");
@@ -370,6 +375,7 @@ int run(int argc, char** argv) {
   doc["event_bytes"] = kEventBytes;
   doc["events"] = options->events;
   doc["window"] = options->window;
+  doc["preallocate"] = options->preallocate;
   doc["dir"] = options->dir;
 
   // Peer: openssl speed sha256 on 256- and 1024-byte blocks (an event's leaf is 342 bytes).
@@ -406,6 +412,7 @@ int run(int argc, char** argv) {
   // The window, not the log's queue, bounds what is in flight (run_pipelined_appends).
   log_options.queue_capacity = options->window;
   log_options.max_batch = 256;
+  log_options.preallocate = options->preallocate;
   auto log = audit::AuditLog::open(log_options);
   if (!log) return fail(log.error());
   if (progress)
@@ -498,9 +505,10 @@ int run(int argc, char** argv) {
   fmt::print(
       "{:<44} {:>10.0f} ev/s {:>9.2f} {:>9.2f} {:>9.2f} {:>9.2f} {:>9}  {} (>= 500k/s, "
       "p99 < 5 ms)\n",
-      fmt::format("durable appends, window {}", options->window), events_per_s,
-      appended->ack_ms.p50, appended->ack_ms.p99, appended->ack_ms.p999, appended->ack_ms.max,
-      ratio(events_per_s), verdict(rate_ok && ack_ok));
+      fmt::format("durable appends, window {}{}", options->window,
+                  options->preallocate ? "" : ", no prealloc"),
+      events_per_s, appended->ack_ms.p50, appended->ack_ms.p99, appended->ack_ms.p999,
+      appended->ack_ms.max, ratio(events_per_s), verdict(rate_ok && ack_ok));
   fmt::print("{:<44} {:>10.0f} ev/s {:>9.2f} {:>9.2f} {:>9.2f} {:>9.2f} {:>9}  -\n",
              "durable appends, append() x 8 threads",
              doc["synchronous_appends_8_threads"]["events_per_s"].get<double>(),

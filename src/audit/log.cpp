@@ -65,9 +65,10 @@ Result<std::vector<Hash>> recover_last_segment(AuditLog::Impl& s) {
       AXLE_TRY(Hash leaf, leaf_hash(scan.frames[i].payload));
       leaves.push_back(leaf);
     }
-    if (scan.valid_end < bytes.size()) {
+    if (scan.valid_end < bytes.size() && !scan.stop_reason.empty()) {
       // A torn tail: frames written but never acknowledged (their group's fdatasync did not
-      // return). Cut them, durably, before anything else is appended.
+      // return). Cut them, durably, before anything else is appended. (Zeros alone are
+      // preallocated space, and appends go on over them.)
       s.recovery.truncated_bytes = bytes.size() - scan.valid_end;
       s.recovery.reason = scan.stop_reason;
       AXLE_RETURN_IF_ERROR(detail::truncate_file(fd, scan.valid_end, last.path));
@@ -75,6 +76,8 @@ Result<std::vector<Hash>> recover_last_segment(AuditLog::Impl& s) {
     }
     s.active = std::move(fd);
     s.active_bytes = scan.valid_end;
+    s.active_first = last.first_seq;
+    s.active_path = last.path;
     return leaves;
   }
 }
@@ -96,6 +99,19 @@ AuditLog::~AuditLog() {
   }
   impl_->sync_cv.notify_all();
   if (impl_->syncer.joinable()) impl_->syncer.join();
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->preparer_stop = true;  // after the syncer: it may have left a segment to trim
+  }
+  impl_->prepare_cv.notify_all();
+  if (impl_->preparer.joinable()) impl_->preparer.join();
+  // An unused preallocated file is not kept for the next open, which could not tell it from one
+  // a crash left with unacknowledged entries in it (and removes both).
+  impl_->prepared.reset();
+  for (const std::string_view name : {detail::kPreparedName, detail::kPreparingName}) {
+    std::error_code ec;
+    std::filesystem::remove(impl_->options.dir / name, ec);
+  }
 }
 
 Result<std::unique_ptr<AuditLog>> AuditLog::open(const LogOptions& options) {
@@ -107,6 +123,16 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(const LogOptions& options) {
   AXLE_RETURN_IF_ERROR(ensure_private_dir(options.dir));
   AXLE_TRY(s->lock_fd, take_lock(options.dir));
   AXLE_TRY(s->segments, detail::list_segments(options.dir));
+  for (const std::string_view name : {detail::kPreparedName, detail::kPreparingName}) {
+    // A preallocated next segment left by the last run holds no acknowledged entry: its entries
+    // are acknowledged only after it has been renamed to a segment name (complete_switch).
+    std::error_code ec;
+    std::filesystem::remove(options.dir / name, ec);
+    if (ec) {
+      return make_error(ErrorCode::kIo,
+                        "cannot remove " + (options.dir / name).string() + ": " + ec.message());
+    }
+  }
 
   std::uint64_t size = 0;
   std::uint64_t first = 0;
@@ -133,6 +159,7 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(const LogOptions& options) {
   Impl* raw = s.get();
   s->writer = std::thread([raw] { raw->run_writer(); });
   s->syncer = std::thread([raw] { raw->run_syncer(); });
+  s->preparer = std::thread([raw] { raw->run_preparer(); });
   return std::unique_ptr<AuditLog>(new AuditLog(std::move(s)));
 }
 
