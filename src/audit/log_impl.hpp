@@ -79,6 +79,8 @@ struct AuditLog::Impl {
   std::condition_variable space_cv;  // appenders wait for queue space
   std::condition_variable sync_cv;   // the syncer waits for written entries; the writer for syncs
   std::deque<QueuedEntry> queue;
+  // Buffers of written submit() entries, reused for the next ones: no malloc/free per entry.
+  std::vector<std::string> spare_buffers;
   std::uint64_t queued_end = 0;  // sequence number the next queued entry gets
   std::uint64_t written = 0;     // entries written to the segment (page cache), not yet all synced
   std::uint64_t durable = 0;     // entries fdatasync'd: what is acknowledged
@@ -118,7 +120,8 @@ struct AuditLog::Impl {
   [[nodiscard]] Result<void> switch_segment();
   // Writer: blocks until everything written is durable (before a segment switch), or failed.
   [[nodiscard]] Result<void> wait_all_synced();
-  [[nodiscard]] Result<std::uint64_t> enqueue(QueuedEntry entry);
+  // `copy_in`: submit()'s message, copied into the queue's own buffer under the lock.
+  [[nodiscard]] Result<std::uint64_t> enqueue(QueuedEntry entry, const std::string_view* copy_in);
   std::vector<std::uint8_t> frames;  // writer thread: the group being written, reused
   [[nodiscard]] Result<void> start_segment(std::uint64_t first_seq);
   // Under `mutex`: completes the waiters of entries below `durable` (or all, when broken).

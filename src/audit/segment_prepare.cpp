@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <thread>
 #include <vector>
 
 #include "log_impl.hpp"
@@ -18,6 +20,7 @@ namespace axle::audit {
 namespace {
 
 constexpr std::size_t kChunk = 1U << 20U;
+constexpr std::chrono::microseconds kPause{1000};
 
 }  // namespace
 
@@ -75,10 +78,15 @@ void AuditLog::Impl::run_preparer() {
             static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, total - off));
         AXLE_RETURN_IF_ERROR(
             detail::pwrite_all(fd, {off == 0 ? chunk.data() : zeros.data(), n}, off, path));
-        // Start writeback chunk by chunk: one burst of the whole file at the end would sit in
-        // the device queue in front of the appends' fdatasyncs.
-        (void)::sync_file_range(fd.get(), static_cast<off_t>(off), static_cast<off_t>(n),
-                                SYNC_FILE_RANGE_WRITE);
+        // Paced, one chunk on the device at a time: a burst of the whole file would sit in the
+        // device queue in front of the appends' fdatasyncs (measured: 15-45 ms stalls at each
+        // preparation). Written back chunk by chunk, then a pause; ~2.5 ms per MiB here, well
+        // within the time the active segment takes to fill. The pages stay cached (clean):
+        // the writer's partial-page writes then never read a block from disk.
+        (void)::sync_file_range(
+            fd.get(), static_cast<off_t>(off), static_cast<off_t>(n),
+            SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+        std::this_thread::sleep_for(kPause);
       }
       AXLE_RETURN_IF_ERROR(detail::sync_data(fd, path));
       // Complete: the name says so (tests wait for it). No directory sync: after a crash, open()
