@@ -66,7 +66,8 @@ struct AuditLog::Impl {
   std::uint64_t active_bytes = 0;
   std::uint64_t active_first = 0;
   std::filesystem::path active_path;
-  bool prepare_asked = false;  // the writer asked for the segment after `active`
+  bool prepare_asked = false;        // the writer asked for the segment after `active`
+  std::uint64_t writeback_mark = 0;  // active_bytes at the last tree writeback request
 
   // Writer-thread state: next sequence number and the leaf hash of the last entry.
   std::uint64_t next_seq = 0;
@@ -101,6 +102,7 @@ struct AuditLog::Impl {
   // trims closed segments' unused zeros. All under `mutex`.
   std::condition_variable prepare_cv;
   bool prepare_wanted = false;         // the writer asks for the next segment file
+  bool tree_writeback_wanted = false;  // the writer asks for TreeStore::start_writeback()
   std::optional<detail::Fd> prepared;  // ready: magic, then zeros, synced
   std::deque<PendingSwitch> to_trim;   // closed segments whose zeros are to be cut off
   bool preparer_stop = false;

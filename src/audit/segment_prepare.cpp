@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <chrono>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "log_impl.hpp"
@@ -41,9 +42,15 @@ void AuditLog::Impl::run_preparer() {
       std::unique_lock lock(mutex);
       // One prepared file at a time: its name is fixed until the syncer renames it.
       prepare_cv.wait(lock, [this] {
-        return preparer_stop || !to_trim.empty() ||
+        return preparer_stop || !to_trim.empty() || tree_writeback_wanted ||
                (prepare_wanted && !prepared && switches.empty() && !broken);
       });
+      if (tree_writeback_wanted) {
+        tree_writeback_wanted = false;
+        lock.unlock();
+        tree->start_writeback();
+        continue;
+      }
       if (!to_trim.empty()) {
         trim = std::move(to_trim.front());
         to_trim.pop_front();
@@ -69,11 +76,14 @@ void AuditLog::Impl::run_preparer() {
       std::vector<std::uint8_t> chunk = zeros;
       std::copy(detail::kSegmentMagic.begin(), detail::kSegmentMagic.end(), chunk.begin());
       for (std::uint64_t off = 0; off < total; off += kChunk) {
+        bool writeback = false;
         {
           std::lock_guard lock(mutex);
           if (preparer_stop)
             return make_error(ErrorCode::kFailedPrecondition, "the log is closing");
+          writeback = std::exchange(tree_writeback_wanted, false);
         }
+        if (writeback) tree->start_writeback();
         const std::size_t n =
             static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, total - off));
         AXLE_RETURN_IF_ERROR(

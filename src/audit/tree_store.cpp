@@ -146,6 +146,17 @@ Result<void> TreeStore::sync() {
   return ok();
 }
 
+void TreeStore::start_writeback() {
+  std::array<int, kMaxLevels> fds{};
+  {
+    std::lock_guard lock(open_mutex_);
+    for (unsigned level = 0; level < kMaxLevels; ++level) fds[level] = files_[level].get();
+  }
+  for (const int fd : fds) {
+    if (fd >= 0) (void)::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+  }
+}
+
 Result<Hash> TreeStore::node(unsigned level, std::uint64_t index) const {
   if (level >= kMaxLevels) {
     return make_error(ErrorCode::kInvalidArgument, "no tree level " + std::to_string(level));
