@@ -82,6 +82,32 @@ Result<std::vector<Hash>> recover_last_segment(AuditLog::Impl& s) {
   }
 }
 
+// A crash between a segment switch and the trim of the closed segment leaves that segment's
+// preallocated zeros (valid content: scan_segment ends at them). The one or two segments before
+// the last are checked, cheaply unless their end is zero, and queued for the background trim.
+Result<void> queue_untrimmed_segments(AuditLog::Impl& s) {
+  const std::size_t n = s.segments.size();
+  for (std::size_t i = n >= 3 ? n - 3 : 0; i + 1 < n; ++i) {
+    const detail::SegmentFile& seg = s.segments[i];
+    AXLE_TRY(detail::Fd fd, detail::open_file(seg.path, O_RDWR));
+    AXLE_TRY(const std::uint64_t size, detail::file_size(fd, seg.path));
+    std::vector<std::uint8_t> end(static_cast<std::size_t>(std::min<std::uint64_t>(size, 4096)));
+    AXLE_RETURN_IF_ERROR(detail::pread_all(fd, end, size - end.size(), seg.path));
+    if (end.empty() || std::any_of(end.begin(), end.end(), [](std::uint8_t b) { return b != 0; })) {
+      continue;
+    }
+    AXLE_TRY(const auto bytes, detail::read_whole(fd, seg.path));
+    const detail::ScanResult scan = detail::scan_segment(bytes);
+    if (scan.zero_tail == 0 || !scan.stop_reason.empty()) continue;
+    PendingSwitch trim;
+    trim.closing = std::move(fd);
+    trim.closing_path = seg.path;
+    trim.closing_bytes = scan.valid_end;
+    s.to_trim.push_back(std::move(trim));
+  }
+  return ok();
+}
+
 }  // namespace
 
 AuditLog::AuditLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -145,6 +171,7 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(const LogOptions& options) {
     size = first + tail.size();
   }
   AXLE_TRY(s->tree, detail::TreeStore::open(options.dir, size, first, tail));
+  AXLE_RETURN_IF_ERROR(queue_untrimmed_segments(*s));
   if (!tail.empty()) {
     s->last_leaf = tail.back();
   } else if (size > 0) {

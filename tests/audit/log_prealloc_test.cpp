@@ -190,7 +190,7 @@ TEST(AuditLogPrealloc, TornFrameInsidePreallocatedZeros_IsCut) {
   EXPECT_EQ(*(*log)->append("next"), 3U);
 }
 
-TEST(AuditLogPrealloc, UntrimmedClosedSegment_ReadsAndVerifies) {
+TEST(AuditLogPrealloc, UntrimmedClosedSegment_ReadsAndVerifies_AndIsTrimmedByTheNextOpen) {
   test::TempDir tmp;
   const auto dir = tmp.path() / "log";
   LogOptions opts;
@@ -206,9 +206,11 @@ TEST(AuditLogPrealloc, UntrimmedClosedSegment_ReadsAndVerifies) {
   ASSERT_TRUE(list.ok());
   ASSERT_GT(list->size(), 2U);
   // A crash between a switch and the trim of the closed segment leaves its zeros.
-  std::string content = test::read_file(list->front().path);
-  content.resize(content.size() + 4096, '\0');
-  test::write_file(list->front().path, content);
+  const auto closed = (*list)[list->size() - 2].path;
+  std::string content = test::read_file(closed);
+  const std::size_t frames_end = content.size();
+  content.resize(frames_end + 4096, '\0');
+  test::write_file(closed, content);
   auto report = verify_log(dir);
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_TRUE(report->ok()) << report->findings[0].detail;
@@ -217,6 +219,9 @@ TEST(AuditLogPrealloc, UntrimmedClosedSegment_ReadsAndVerifies) {
   auto entries = (*log)->read(0, 40);
   ASSERT_TRUE(entries.ok()) << entries.error().message;
   EXPECT_EQ(entries->size(), 40U);
+  // The open queued it for the background trim, done by the time the log is closed.
+  log->reset();
+  EXPECT_EQ(fs::file_size(closed), frames_end);
 }
 
 }  // namespace
