@@ -2,13 +2,14 @@
 // generated and verified per second, and full verification time, each beside `openssl speed
 // sha256` measured in the same run and the disk's append+fdatasync floor (docs/benchmarks.md).
 //
-//   axle-bench-audit [--quick] [--json] [--events=N] [--dir=PATH] [--openssl=PATH]
+//   axle-bench-audit [--quick] [--json] [--events=N] [--window=N] [--no-preallocate]
+//                    [--dir=PATH] [--openssl=PATH]
 //
 // The log is built in a fresh directory under --dir (default: $TMPDIR or /tmp) and removed at
 // the end. Every event is 300 bytes. Appends use the pipelined API (AuditLog::submit and
-// wait_durable): one producer keeps up to LogOptions::queue_capacity entries in flight; an
-// acknowledging thread records, for every entry, the time from its submit() to the moment
-// wait_durable() reported it durable.
+// wait_durable) in a closed loop: one thread keeps at most --window entries submitted and not yet
+// acknowledged, and records for every entry the time from its submit() to its acknowledgement
+// (run_pipelined_appends).
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -51,6 +52,8 @@ struct Options {
   bool quick = false;
   bool json = false;
   std::uint64_t events = 10'000'000;
+  std::uint64_t window = 1024;  // events submitted and not yet acknowledged, at most
+  bool preallocate = true;      // LogOptions::preallocate
   std::string dir;
   std::string openssl;
 };
@@ -77,6 +80,15 @@ std::optional<Options> parse_options(int argc, char** argv) {
         return std::nullopt;
       }
       events_given = true;
+    } else if (a == "--no-preallocate") {
+      o.preallocate = false;
+    } else if (auto window = value("--window")) {
+      auto [p, ec] = std::from_chars(window->data(), window->data() + window->size(), o.window);
+      if (ec != std::errc() || p != window->data() + window->size() || o.window < 1 ||
+          o.window > 1'000'000) {
+        fmt::print(stderr, "error: --window wants a number from 1 to 1000000, not '{}'\n", *window);
+        return std::nullopt;
+      }
     } else if (auto dir = value("--dir")) {
       o.dir = std::string(*dir);
     } else if (auto openssl = value("--openssl")) {
@@ -89,6 +101,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
           "  --quick        small log (100,000 events) and short peer runs, for a smoke test\n"
           "  --json         one JSON document on stdout instead of the table\n"
           "  --events=N     events in the log (default 10,000,000: about 3.5 GB on disk)\n"
+          "  --window=N     events in flight (submitted, not yet acknowledged) at most (1024)\n"
+          "  --no-preallocate  segments grow with each append (LogOptions::preallocate off)\n"
           "  --dir=PATH     where the temporary log goes (default $TMPDIR or /tmp)\n"
           "  --openssl=PATH the openssl binary (default: the first on PATH)\n\n"
           "Example: axle-bench-audit --json > audit.json\n");
@@ -185,57 +199,50 @@ struct AppendResult {
   Percentiles ack_ms;
 };
 
-// One producer submits `events` entries as fast as back-pressure lets it; one thread waits for
-// durability and stamps every entry's acknowledgement.
+// A closed loop, as a service with a bounded number of requests in flight behaves: one thread
+// submits entries and never has more than `window` of them not yet acknowledged; when the window
+// is full it blocks in wait_durable() on the oldest. Every entry's time to acknowledgement runs
+// from just before its submit() to the moment this thread saw it durable: at a full window, on
+// return from wait_durable(); otherwise by polling AuditLog::size() every kPollEvery submits
+// (which can only overstate the latency, by at most that many submit() calls). By Little's law
+// the mean latency is about window / rate, so the window bounds it; the log's own queue is
+// larger than the window and never pushes back.
 Result<AppendResult> run_pipelined_appends(audit::AuditLog& log, std::uint64_t events,
-                                           bool progress) {
+                                           std::uint64_t window, bool progress) {
+  constexpr std::uint64_t kPollEvery = 32;
   std::vector<std::int64_t> submitted(events, 0);
   std::vector<std::int64_t> latency(events, 0);
-  std::atomic<std::uint64_t> submitted_count{0};
-  std::optional<Error> failure;        // the producer's
-  std::optional<Error> acker_failure;  // the acknowledging thread's
   const std::uint64_t base = log.size();
+  std::uint64_t acked = 0;  // entries [0, acked) have their latency recorded
   const std::int64_t start = monotonic_ns();
-  std::int64_t end = start;
-  std::thread acker([&] {
-    std::uint64_t next = 0;
-    std::int64_t last_progress = start;
-    while (next < events) {
-      while (submitted_count.load(std::memory_order_acquire) <= next) std::this_thread::yield();
-      auto waited = log.wait_durable(base + next, std::chrono::seconds(60));
-      if (!waited) {
-        acker_failure = waited.error();
-        return;
-      }
-      const std::int64_t now = monotonic_ns();
-      const std::uint64_t durable =
-          std::min<std::uint64_t>(log.size() - base, submitted_count.load());
-      for (; next < durable; ++next) latency[next] = now - submitted[next];
-      end = now;
-      if (progress && now - last_progress > 2'000'000'000) {
-        fmt::print(stderr, "  {} of {} events durable\n", next, events);
-        last_progress = now;
-      }
+  std::int64_t last_progress = start;
+  auto stamp = [&](std::uint64_t durable_end) {
+    if (durable_end <= acked) return;
+    const std::int64_t now = monotonic_ns();
+    for (; acked < durable_end; ++acked) latency[acked] = now - submitted[acked];
+    if (progress && now - last_progress > 2'000'000'000) {
+      fmt::print(stderr, "  {} of {} events durable\n", acked, events);
+      last_progress = now;
     }
-  });
+  };
+  // Blocks until entry `index` is durable, then records every entry durable by then.
+  auto wait_for = [&](std::uint64_t index, std::uint64_t submitted_end) -> Result<void> {
+    AXLE_RETURN_IF_ERROR(log.wait_durable(base + index, std::chrono::seconds(60)));
+    stamp(std::min(log.size() - base, submitted_end));
+    return ok();
+  };
   EventMaker maker;
   for (std::uint64_t i = 0; i < events; ++i) {
+    if (i - acked >= window) AXLE_RETURN_IF_ERROR(wait_for(acked, i));
     const std::string_view text = maker.make(i);
     submitted[i] = monotonic_ns();
-    auto seq = log.submit(text);
-    if (!seq) {
-      failure = seq.error();
-      submitted_count.store(events);  // let the acker finish
-      break;
-    }
-    submitted_count.store(i + 1, std::memory_order_release);
+    AXLE_RETURN_IF_ERROR(log.submit(text));
+    if ((i + 1) % kPollEvery == 0) stamp(std::min(log.size() - base, i + 1));
   }
-  acker.join();
-  if (failure) return *failure;
-  if (acker_failure) return *acker_failure;
+  if (events > 0) AXLE_RETURN_IF_ERROR(wait_for(events - 1, events));
   AppendResult r;
   r.events = events;
-  r.seconds = static_cast<double>(end - start) / 1e9;
+  r.seconds = static_cast<double>(monotonic_ns() - start) / 1e9;
   r.ack_ms = percentiles(std::move(latency), 1e6);
   return r;
 }
@@ -367,6 +374,8 @@ int run(int argc, char** argv) {
   doc["axle"] = fmt::format("{} ({}, {})", build.version, build.git_commit, build.build_type);
   doc["event_bytes"] = kEventBytes;
   doc["events"] = options->events;
+  doc["window"] = options->window;
+  doc["preallocate"] = options->preallocate;
   doc["dir"] = options->dir;
 
   // Peer: openssl speed sha256 on 256- and 1024-byte blocks (an event's leaf is 342 bytes).
@@ -400,13 +409,15 @@ int run(int argc, char** argv) {
 
   audit::LogOptions log_options;
   log_options.dir = dir.path() / "log";
-  log_options.queue_capacity = 1024;
+  // The window, not the log's queue, bounds what is in flight (run_pipelined_appends).
+  log_options.queue_capacity = options->window;
   log_options.max_batch = 256;
+  log_options.preallocate = options->preallocate;
   auto log = audit::AuditLog::open(log_options);
   if (!log) return fail(log.error());
   if (progress)
     fmt::print(stderr, "appending {} events of {} bytes\n", options->events, kEventBytes);
-  auto appended = run_pipelined_appends(**log, options->events, progress);
+  auto appended = run_pipelined_appends(**log, options->events, options->window, progress);
   if (!appended) return fail(appended.error());
   const double events_per_s = static_cast<double>(appended->events) / appended->seconds;
 
@@ -494,9 +505,10 @@ int run(int argc, char** argv) {
   fmt::print(
       "{:<44} {:>10.0f} ev/s {:>9.2f} {:>9.2f} {:>9.2f} {:>9.2f} {:>9}  {} (>= 500k/s, "
       "p99 < 5 ms)\n",
-      "durable appends, pipelined (1 producer)", events_per_s, appended->ack_ms.p50,
-      appended->ack_ms.p99, appended->ack_ms.p999, appended->ack_ms.max, ratio(events_per_s),
-      verdict(rate_ok && ack_ok));
+      fmt::format("durable appends, window {}{}", options->window,
+                  options->preallocate ? "" : ", no prealloc"),
+      events_per_s, appended->ack_ms.p50, appended->ack_ms.p99, appended->ack_ms.p999,
+      appended->ack_ms.max, ratio(events_per_s), verdict(rate_ok && ack_ok));
   fmt::print("{:<44} {:>10.0f} ev/s {:>9.2f} {:>9.2f} {:>9.2f} {:>9.2f} {:>9}  -\n",
              "durable appends, append() x 8 threads",
              doc["synchronous_appends_8_threads"]["events_per_s"].get<double>(),

@@ -94,10 +94,32 @@ Result<void> sync_dir(const std::filesystem::path& dir) {
 }
 
 Result<std::vector<std::uint8_t>> read_whole(const Fd& fd, const std::filesystem::path& path) {
-  AXLE_TRY(std::uint64_t size, file_size(fd, path));
-  std::vector<std::uint8_t> buf(static_cast<std::size_t>(size));
-  AXLE_RETURN_IF_ERROR(pread_all(fd, buf, 0, path));
+  std::vector<std::uint8_t> buf;
+  AXLE_TRY(const auto got, read_whole_into(fd, path, buf));
+  buf.resize(got.size());
   return buf;
+}
+
+Result<std::span<const std::uint8_t>> read_whole_into(const Fd& fd,
+                                                      const std::filesystem::path& path,
+                                                      std::vector<std::uint8_t>& buf) {
+  AXLE_TRY(std::uint64_t size, file_size(fd, path));
+  // Grown, never shrunk: a reused buffer is neither zeroed again nor faulted in again.
+  if (buf.size() < size) buf.resize(static_cast<std::size_t>(size));
+  // The file may shrink while it is read: a closed segment's preallocated zeros are trimmed in
+  // the background (segment_prepare.cpp). What is read is what the file holds.
+  std::size_t got = 0;
+  while (got < size) {
+    const ssize_t n = ::pread(fd.get(), buf.data() + got, static_cast<std::size_t>(size) - got,
+                              static_cast<off_t>(got));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return io_error("cannot read", path, errno);
+    }
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  return std::span<const std::uint8_t>(buf.data(), got);
 }
 
 }  // namespace axle::audit::detail

@@ -45,6 +45,9 @@ class Fd {
 [[nodiscard]] Result<void> sync_dir(const std::filesystem::path& dir);
 [[nodiscard]] Result<std::vector<std::uint8_t>> read_whole(const Fd& fd,
                                                            const std::filesystem::path& path);
+// The same into `buf`, reused across files (grown as needed); the result views `buf`.
+[[nodiscard]] Result<std::span<const std::uint8_t>> read_whole_into(
+    const Fd& fd, const std::filesystem::path& path, std::vector<std::uint8_t>& buf);
 
 [[nodiscard]] Error io_error(const std::string& what, const std::filesystem::path& path, int err);
 

@@ -65,9 +65,10 @@ Result<std::vector<Hash>> recover_last_segment(AuditLog::Impl& s) {
       AXLE_TRY(Hash leaf, leaf_hash(scan.frames[i].payload));
       leaves.push_back(leaf);
     }
-    if (scan.valid_end < bytes.size()) {
+    if (scan.valid_end < bytes.size() && !scan.stop_reason.empty()) {
       // A torn tail: frames written but never acknowledged (their group's fdatasync did not
-      // return). Cut them, durably, before anything else is appended.
+      // return). Cut them, durably, before anything else is appended. (Zeros alone are
+      // preallocated space, and appends go on over them.)
       s.recovery.truncated_bytes = bytes.size() - scan.valid_end;
       s.recovery.reason = scan.stop_reason;
       AXLE_RETURN_IF_ERROR(detail::truncate_file(fd, scan.valid_end, last.path));
@@ -75,8 +76,36 @@ Result<std::vector<Hash>> recover_last_segment(AuditLog::Impl& s) {
     }
     s.active = std::move(fd);
     s.active_bytes = scan.valid_end;
+    s.active_first = last.first_seq;
+    s.active_path = last.path;
     return leaves;
   }
+}
+
+// A crash between a segment switch and the trim of the closed segment leaves that segment's
+// preallocated zeros (valid content: scan_segment ends at them). The one or two segments before
+// the last are checked, cheaply unless their end is zero, and queued for the background trim.
+Result<void> queue_untrimmed_segments(AuditLog::Impl& s) {
+  const std::size_t n = s.segments.size();
+  for (std::size_t i = n >= 3 ? n - 3 : 0; i + 1 < n; ++i) {
+    const detail::SegmentFile& seg = s.segments[i];
+    AXLE_TRY(detail::Fd fd, detail::open_file(seg.path, O_RDWR));
+    AXLE_TRY(const std::uint64_t size, detail::file_size(fd, seg.path));
+    std::vector<std::uint8_t> end(static_cast<std::size_t>(std::min<std::uint64_t>(size, 4096)));
+    AXLE_RETURN_IF_ERROR(detail::pread_all(fd, end, size - end.size(), seg.path));
+    if (end.empty() || std::any_of(end.begin(), end.end(), [](std::uint8_t b) { return b != 0; })) {
+      continue;
+    }
+    AXLE_TRY(const auto bytes, detail::read_whole(fd, seg.path));
+    const detail::ScanResult scan = detail::scan_segment(bytes);
+    if (scan.zero_tail == 0 || !scan.stop_reason.empty()) continue;
+    PendingSwitch trim;
+    trim.closing = std::move(fd);
+    trim.closing_path = seg.path;
+    trim.closing_bytes = scan.valid_end;
+    s.to_trim.push_back(std::move(trim));
+  }
+  return ok();
 }
 
 }  // namespace
@@ -96,6 +125,19 @@ AuditLog::~AuditLog() {
   }
   impl_->sync_cv.notify_all();
   if (impl_->syncer.joinable()) impl_->syncer.join();
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->preparer_stop = true;  // after the syncer: it may have left a segment to trim
+  }
+  impl_->prepare_cv.notify_all();
+  if (impl_->preparer.joinable()) impl_->preparer.join();
+  // An unused preallocated file is not kept for the next open, which could not tell it from one
+  // a crash left with unacknowledged entries in it (and removes both).
+  impl_->prepared.reset();
+  for (const std::string_view name : {detail::kPreparedName, detail::kPreparingName}) {
+    std::error_code ec;
+    std::filesystem::remove(impl_->options.dir / name, ec);
+  }
 }
 
 Result<std::unique_ptr<AuditLog>> AuditLog::open(const LogOptions& options) {
@@ -107,6 +149,16 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(const LogOptions& options) {
   AXLE_RETURN_IF_ERROR(ensure_private_dir(options.dir));
   AXLE_TRY(s->lock_fd, take_lock(options.dir));
   AXLE_TRY(s->segments, detail::list_segments(options.dir));
+  for (const std::string_view name : {detail::kPreparedName, detail::kPreparingName}) {
+    // A preallocated next segment left by the last run holds no acknowledged entry: its entries
+    // are acknowledged only after it has been renamed to a segment name (complete_switch).
+    std::error_code ec;
+    std::filesystem::remove(options.dir / name, ec);
+    if (ec) {
+      return make_error(ErrorCode::kIo,
+                        "cannot remove " + (options.dir / name).string() + ": " + ec.message());
+    }
+  }
 
   std::uint64_t size = 0;
   std::uint64_t first = 0;
@@ -119,6 +171,7 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(const LogOptions& options) {
     size = first + tail.size();
   }
   AXLE_TRY(s->tree, detail::TreeStore::open(options.dir, size, first, tail));
+  AXLE_RETURN_IF_ERROR(queue_untrimmed_segments(*s));
   if (!tail.empty()) {
     s->last_leaf = tail.back();
   } else if (size > 0) {
@@ -133,6 +186,7 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(const LogOptions& options) {
   Impl* raw = s.get();
   s->writer = std::thread([raw] { raw->run_writer(); });
   s->syncer = std::thread([raw] { raw->run_syncer(); });
+  s->preparer = std::thread([raw] { raw->run_preparer(); });
   return std::unique_ptr<AuditLog>(new AuditLog(std::move(s)));
 }
 

@@ -20,7 +20,11 @@ Result<Hash> node_hash(const Hash& left, const Hash& right) {
   buf[0] = 0x01;
   std::copy(left.begin(), left.end(), buf.begin() + 1);
   std::copy(right.begin(), right.end(), buf.begin() + 33);
-  return crypto::sha256(buf);
+  // As leaf_hash: the one-shot crypto::sha256 makes and frees a context per call, and the writer
+  // hashes about one node per appended entry.
+  thread_local crypto::Sha256 h;
+  AXLE_RETURN_IF_ERROR(h.update(buf));
+  return h.finish();
 }
 
 Result<Hash> empty_root() { return crypto::sha256({}); }

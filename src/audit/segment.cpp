@@ -94,6 +94,10 @@ void append_frame_in_place(std::vector<std::uint8_t>& out, std::uint64_t seq, co
   }
 }
 
+bool all_zero(std::span<const std::uint8_t> bytes) noexcept {
+  return std::all_of(bytes.begin(), bytes.end(), [](std::uint8_t b) { return b == 0; });
+}
+
 ScanResult scan_segment(std::span<const std::uint8_t> bytes, bool keep_bad_crc) {
   ScanResult r;
   if (bytes.size() < kSegmentMagic.size() ||
@@ -128,6 +132,12 @@ ScanResult scan_segment(std::span<const std::uint8_t> bytes, bool keep_bad_crc) 
     r.frames.push_back({pos, payload, crc_ok});
     pos += kFrameHeader + len;
     r.valid_end = pos;
+  }
+  // Preallocated space (zeros; no frame has a zero length) is not a torn tail: the file ends
+  // cleanly after the last frame.
+  if (!r.stop_reason.empty() && all_zero(bytes.subspan(static_cast<std::size_t>(r.valid_end)))) {
+    r.stop_reason.clear();
+    r.zero_tail = bytes.size() - r.valid_end;
   }
   return r;
 }

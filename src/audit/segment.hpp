@@ -1,7 +1,8 @@
 // Segment files of the audit log: an 8-byte magic, then frames
 //   u32 LE payload length | u32 LE CRC-32C(payload) | payload
 // where a payload is one entry: u8 version (1) | u64 BE seq | 32-byte prev leaf hash | message.
-// Files are named seg-<first seq, 20 digits>.log and only ever appended to.
+// Files are named seg-<first seq, 20 digits>.log and only ever appended to. A segment may end in
+// zeros after its last frame: space preallocated for appends (docs/audit.md, "Preallocation").
 #pragma once
 
 #include <cstdint>
@@ -49,11 +50,13 @@ struct ScanResult {
   std::vector<Frame> frames;    // the valid frames, in order
   std::uint64_t valid_end = 0;  // offset just after the last valid frame
   bool bad_magic = false;
-  std::string stop_reason;  // empty when the file ends cleanly after a frame
+  std::string stop_reason;      // empty when the file ends cleanly after a frame
+  std::uint64_t zero_tail = 0;  // bytes of zeros after the last frame (preallocated space)
 };
 
 // Reads frames until the end of `bytes` or the first frame that is short, too long or fails its
-// CRC; `bytes` is a whole segment file. With `keep_bad_crc` (verification), a frame whose length
+// CRC; `bytes` is a whole segment file. Zeros from there to the end are a clean end (zero_tail),
+// not a torn tail. With `keep_bad_crc` (verification), a frame whose length
 // is plausible but whose CRC fails is returned with crc_ok = false and scanning goes on.
 [[nodiscard]] ScanResult scan_segment(std::span<const std::uint8_t> bytes,
                                       bool keep_bad_crc = false);

@@ -1,8 +1,10 @@
 #include "tree_store.hpp"
 
 #include <fcntl.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -120,12 +122,21 @@ Result<void> TreeStore::sync() {
   // The level files are synced concurrently: the file system's journal then commits them
   // together, where one fdatasync after the other would cost ~log2(n) commits in a row, during
   // which every queued append waits (a segment switch calls this).
+  // The syncer thread calls this while the writer may open a new level (ensure_level): the
+  // descriptors are read under the same lock; an open one is never closed before destruction.
+  std::array<int, kMaxLevels> fds{};
+  {
+    std::lock_guard lock(open_mutex_);
+    for (unsigned level = 0; level < kMaxLevels; ++level) fds[level] = files_[level].get();
+  }
   std::vector<std::thread> syncers;
   std::array<std::optional<Error>, kMaxLevels> errors;
   for (unsigned level = 0; level < kMaxLevels; ++level) {
-    if (!files_[level].valid()) continue;
-    syncers.emplace_back([this, level, &errors] {
-      if (auto r = sync_data(files_[level], level_path(level)); !r) errors[level] = r.error();
+    if (fds[level] < 0) continue;
+    syncers.emplace_back([this, level, &fds, &errors] {
+      if (::fdatasync(fds[level]) != 0) {
+        errors[level] = io_error("cannot fdatasync", level_path(level), errno);
+      }
     });
   }
   for (auto& t : syncers) t.join();
@@ -133,6 +144,17 @@ Result<void> TreeStore::sync() {
     if (e) return *e;
   }
   return ok();
+}
+
+void TreeStore::start_writeback() {
+  std::array<int, kMaxLevels> fds{};
+  {
+    std::lock_guard lock(open_mutex_);
+    for (unsigned level = 0; level < kMaxLevels; ++level) fds[level] = files_[level].get();
+  }
+  for (const int fd : fds) {
+    if (fd >= 0) (void)::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+  }
 }
 
 Result<Hash> TreeStore::node(unsigned level, std::uint64_t index) const {

@@ -35,6 +35,10 @@ class TreeStore final : public NodeSource {
   [[nodiscard]] Result<void> flush();
   // fdatasyncs every level file; called before a new segment starts.
   [[nodiscard]] Result<void> sync();
+  // Starts writeback of what is written (sync_file_range, no wait, no journal commit): a
+  // background thread calls it now and then, so that sync() at a segment switch, on the path of
+  // acknowledgements, finds little left to flush.
+  void start_writeback();
 
   [[nodiscard]] Result<Hash> node(unsigned level, std::uint64_t index) const override;
 

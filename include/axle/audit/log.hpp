@@ -33,6 +33,10 @@ struct LogOptions {
   std::size_t queue_capacity = 1U << 16U;      // appends waiting for the writer (back-pressure)
   std::size_t max_batch = 1U << 14U;           // entries per group commit
   std::size_t max_message_bytes = 64U << 10U;
+  // Write the next segment file full of zeros in the background once the active one is a quarter
+  // full, so that an append's fdatasync flushes data only (docs/audit.md, "Preallocation"). Off
+  // for copy-on-write file systems (btrfs, ZFS), where overwriting does not spare allocation.
+  bool preallocate = true;
 };
 
 // One segment file of the log: entries [first, end). Closed segments never change; the active one
