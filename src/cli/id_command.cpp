@@ -6,6 +6,7 @@
 
 #include "axle/core/files.hpp"
 #include "axle/identity/derived_keys.hpp"
+#include "axle/identity/device_certificate.hpp"
 #include "axle/identity/document.hpp"
 #include "axle/identity/fingerprint.hpp"
 #include "axle/identity/vendor_ca.hpp"
@@ -20,6 +21,7 @@ struct IdOptions {
   // generate
   std::string relying_party;
   bool anonymous = false;
+  std::string oui;  // for the device certificate a local vendor CA issues on first use
   // show / verify
   std::string document;
   std::string ca_file;
@@ -210,16 +212,26 @@ Result<identity::IdentityDocument> generate(Context& ctx, const IdOptions& opt) 
     in.pseudonymisation_key = &pkey;
     return identity::generate_document(in);
   }
-  if (!state.exists("identity/device.pem") || !state.exists("identity/manufacturer_id")) {
-    return make_error(ErrorCode::kFailedPrecondition,
-                      "this device has no certificate yet; run 'axle vendor-ca init' and "
-                      "'axle vendor-ca issue' (or use --anonymous --relying-party ID)");
+  if (!identity::has_device_certificate(state)) {
+    // With no options a local vendor CA (`axle vendor-ca init`) certifies the device on first use.
+    if (!state.exists(identity::kVendorRootKeyFile)) {
+      return make_error(ErrorCode::kFailedPrecondition,
+                        "this device has no certificate yet and the state dir holds no vendor CA; "
+                        "run 'axle vendor-ca init' first, and 'axle id generate' has this "
+                        "device certified by it (or use --anonymous --relying-party ID)");
+    }
+    AXLE_TRY(identity::VendorCa ca, identity::VendorCa::load(state));
+    identity::DeviceCertificateRequest request;
+    request.oui = opt.oui;
+    AXLE_TRY(auto cert_path,
+             identity::issue_device_certificate(state, ca, report, secret, request));
+    std::cerr << "device certificate issued by the local vendor CA: " << cert_path.string() << '\n';
   }
-  AXLE_TRY(std::string mid_hex, read_hex_file(state, "identity/manufacturer_id"));
+  AXLE_TRY(std::string mid_hex, read_hex_file(state, identity::kManufacturerIdFile));
   auto mid = parse_hex32(mid_hex);
   if (!mid) return make_error(ErrorCode::kCorrupt, "identity/manufacturer_id is not 32 hex bytes");
   in.manufacturer_id = *mid;
-  AXLE_TRY(in.certificate_pem, state.read("identity/device.pem"));
+  AXLE_TRY(in.certificate_pem, state.read(identity::kDeviceCertFile));
   AXLE_TRY(crypto::PrivateKey key, identity::device_signing_key(report.fingerprint, secret));
   in.device_key = &key;
   return identity::generate_document(in);
@@ -381,7 +393,11 @@ void register_id_command(CLI::App& app, Context& ctx) {
   gen->add_flag("--anonymous", opt->anonymous,
                 "Anonymous mode: a per-relying-party pseudonym instead of the device certificate");
   gen->add_option("--relying-party", opt->relying_party, "Relying party id (anonymous mode)");
-  set_example(*gen, "axle vendor-ca init && axle vendor-ca issue && axle id generate");
+  gen->add_option("--oui", opt->oui,
+                  "OUI of the ManufacturerID when the local vendor CA certifies this device on "
+                  "first use (default: the first physical NIC's)");
+  set_example(*gen,
+              "axle vendor-ca init && axle id generate   (the local CA certifies the device)");
   gen->callback([&ctx, opt] { ctx.exit_code = run_generate(ctx, *opt); });
 
   CLI::App* show = group->add_subcommand(

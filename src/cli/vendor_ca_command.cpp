@@ -1,10 +1,9 @@
 // `axle vendor-ca init|issue`: a vendor CA for demos and tests, and this device's certificate.
-#include <fmt/format.h>
-
 #include <iostream>
 
 #include "axle/core/files.hpp"
 #include "axle/identity/derived_keys.hpp"
+#include "axle/identity/device_certificate.hpp"
 #include "axle/identity/fingerprint.hpp"
 #include "axle/identity/vendor_ca.hpp"
 #include "context.hpp"
@@ -24,12 +23,6 @@ struct VendorCaOptions {
   std::string certificate;
   std::string reason;
 };
-
-std::string hex(std::span<const std::uint8_t> b) {
-  std::string out;
-  for (auto x : b) out += fmt::format("{:02x}", x);
-  return out;
-}
 
 int run_init(Context& ctx, const VendorCaOptions& opt) {
   auto state = ctx.state_dir();
@@ -55,18 +48,13 @@ Result<std::string> issue(Context& ctx, const VendorCaOptions& opt) {
   fopt.context.tpm.tcti = opt.tcti;
   AXLE_TRY(fopt.history_file, identity::history_file(state));
   AXLE_TRY(identity::FingerprintReport report, identity::collect_fingerprint(fopt));
-  AXLE_TRY(identity::Oui oui,
-           opt.oui.empty() ? identity::first_nic_oui(report) : identity::parse_oui(opt.oui));
   AXLE_TRY(identity::DeviceSecret secret, identity::open_device_secret(state, fopt.context));
-  AXLE_TRY(crypto::PrivateKey key, identity::device_signing_key(report.fingerprint, secret.secret));
-  AXLE_TRY(crypto::PublicKey pub, key.public_key());
-  std::string cn = opt.common_name.empty() ? "axle-device-" + report.fingerprint_hex().substr(0, 16)
-                                           : opt.common_name;
-  AXLE_TRY(std::string cert, ca.issue(pub, cn, opt.days));
-  AXLE_TRY(identity::Digest32 mid, ca.manufacturer_id(oui));
-  AXLE_RETURN_IF_ERROR(state.write("identity/device.pem", cert, 0644));
-  AXLE_RETURN_IF_ERROR(state.write("identity/manufacturer_id", hex(mid) + "\n", 0644));
-  AXLE_TRY(auto path, state.file("identity/device.pem"));
+  identity::DeviceCertificateRequest request;
+  request.oui = opt.oui;
+  request.common_name = opt.common_name;
+  request.days = opt.days;
+  AXLE_TRY(auto path,
+           identity::issue_device_certificate(state, ca, report, secret.secret, request));
   return path.string();
 }
 

@@ -89,17 +89,18 @@ TEST(IdKeysCommand, PrintsKeyIdsNeverKeysAndKeepsThemAcrossRuns) {
   EXPECT_NE(nlohmann::json::parse(third.out)["keys"][0]["key_id"], doc["keys"][0]["key_id"]);
 }
 
-// The whole flow with defaults: vendor-ca init, vendor-ca issue, id generate, id verify; then
-// each refusal with its own exit code and message.
+// The whole flow with defaults: vendor-ca init, id generate (the local CA certifies the device
+// on first use), id verify; then each refusal with its own exit code and message.
 class IdDocumentFlow : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_EQ(axle({"vendor-ca", "init"}).exit_code, 0);
-    auto issued = axle({"vendor-ca", "issue", "--root", tree_.root().string()});
-    ASSERT_EQ(issued.exit_code, 0) << issued.err;
     auto generated = axle({"id", "generate", "--root", tree_.root().string()});
     ASSERT_EQ(generated.exit_code, 0) << generated.err;
     ASSERT_EQ(generated.out.rfind("EDID-v2:", 0), 0u) << generated.out;
+    ASSERT_NE(generated.err.find("device certificate issued by the local vendor CA"),
+              std::string::npos)
+        << generated.err;
   }
   axle::test::CommandResult axle(std::vector<std::string> args) {
     std::vector<std::string> argv = {axle::test::axle_binary(), "--state-dir",
@@ -128,6 +129,32 @@ TEST_F(IdDocumentFlow, DeviceCertificateIsAcceptedByOpensslVerify) {
   struct stat st {};
   ASSERT_EQ(::stat(state("vendor-ca/root.key").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST_F(IdDocumentFlow, LaterGenerationsReuseTheCertificate) {
+  const std::string cert = axle::test::read_file(state("identity/device.pem"));
+  auto again = axle({"id", "generate", "--root", tree_.root().string()});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.err.find("issued"), std::string::npos) << again.err;
+  EXPECT_EQ(axle::test::read_file(state("identity/device.pem")), cert);
+  EXPECT_EQ(axle({"id", "verify"}).exit_code, 0);
+}
+
+TEST_F(IdDocumentFlow, ExplicitIssueWithAnotherOuiChangesTheManufacturerId) {
+  const std::string before = axle::test::read_file(state("identity/manufacturer_id"));
+  auto issued = axle({"vendor-ca", "issue", "--oui", "AC:DE:48", "--root", tree_.root().string()});
+  ASSERT_EQ(issued.exit_code, 0) << issued.err;
+  EXPECT_NE(axle::test::read_file(state("identity/manufacturer_id")), before);
+  ASSERT_EQ(axle({"id", "generate", "--root", tree_.root().string()}).exit_code, 0);
+  EXPECT_EQ(axle({"id", "verify"}).exit_code, 0);
+}
+
+TEST(IdGenerateCommand, WithoutCertificateOrVendorCaSaysWhatToRun) {
+  FixtureTree tree;
+  auto r = axle_id(tree, {"generate", "--root", tree.root().string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("run 'axle vendor-ca init' first"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(tree.state() / "identity/document.json"));
 }
 
 TEST_F(IdDocumentFlow, ValidThenReplayed) {

@@ -1,0 +1,44 @@
+#include "axle/identity/device_certificate.hpp"
+
+#include "axle/identity/derived_keys.hpp"
+#include "axle/identity/edid.hpp"
+
+namespace axle::identity {
+
+namespace {
+
+std::string to_hex(std::span<const std::uint8_t> bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (std::uint8_t b : bytes) {
+    out.push_back(kDigits[b >> 4U]);
+    out.push_back(kDigits[b & 0xfU]);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool has_device_certificate(const StateDir& state) {
+  return state.exists(kDeviceCertFile) && state.exists(kManufacturerIdFile);
+}
+
+Result<std::filesystem::path> issue_device_certificate(const StateDir& state, const VendorCa& ca,
+                                                       const FingerprintReport& report,
+                                                       const SecretBytes& device_secret,
+                                                       const DeviceCertificateRequest& request) {
+  AXLE_TRY(Oui oui, request.oui.empty() ? first_nic_oui(report) : parse_oui(request.oui));
+  AXLE_TRY(crypto::PrivateKey key, device_signing_key(report.fingerprint, device_secret));
+  AXLE_TRY(crypto::PublicKey pub, key.public_key());
+  const std::string cn = request.common_name.empty()
+                             ? "axle-device-" + report.fingerprint_hex().substr(0, 16)
+                             : request.common_name;
+  AXLE_TRY(std::string cert, ca.issue(pub, cn, request.days));
+  AXLE_TRY(Digest32 mid, ca.manufacturer_id(oui));
+  AXLE_RETURN_IF_ERROR(state.write(kManufacturerIdFile, to_hex(mid) + "\n", 0644));
+  AXLE_RETURN_IF_ERROR(state.write(kDeviceCertFile, cert, 0644));
+  return state.file(kDeviceCertFile);
+}
+
+}  // namespace axle::identity
