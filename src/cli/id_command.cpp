@@ -395,7 +395,7 @@ void register_id_command(CLI::App& app, Context& ctx) {
   gen->add_option("--relying-party", opt->relying_party, "Relying party id (anonymous mode)");
   gen->add_option("--oui", opt->oui,
                   "OUI of the ManufacturerID when the local vendor CA certifies this device on "
-                  "first use (default: the first physical NIC's)");
+                  "first use (default: the vendor CA's)");
   set_example(*gen,
               "axle vendor-ca init && axle id generate   (the local CA certifies the device)");
   gen->callback([&ctx, opt] { ctx.exit_code = run_generate(ctx, *opt); });

@@ -120,10 +120,13 @@ void register_vendor_ca_command(CLI::App& app, Context& ctx) {
       "init",
       "Create the vendor root CA (ECDSA P-256) and vendor MAC key in <state-dir>/vendor-ca");
   init->add_option("--name", opt->init.name, "Vendor name in the CA's subject");
+  init->add_option("--oui", opt->init.oui,
+                   "The vendor's IEEE OUI, the default of the ManufacturerIDs it gives (default "
+                   "00:00:5E, IANA's, for demos)");
   init->add_option("--days", opt->init.days, "Validity of the root in days (default 3650)")
       ->check(CLI::Range(1, 36500));
   init->add_flag("--force", opt->init.force, "Replace an existing CA");
-  set_example(*init, "axle vendor-ca init --name 'Example Robotics'");
+  set_example(*init, "axle vendor-ca init --name 'Example Robotics' --oui 00:1B:21");
   init->callback([&ctx, opt] { ctx.exit_code = run_init(ctx, *opt); });
 
   CLI::App* issue_cmd = group->add_subcommand(
@@ -131,7 +134,7 @@ void register_vendor_ca_command(CLI::App& app, Context& ctx) {
       "Issue this device's certificate for its identity key and its ManufacturerID "
       "(HMAC of the OUI under the vendor key)");
   issue_cmd->add_option("--oui", opt->oui,
-                        "Manufacturer OUI, e.g. 00:1B:21 (default: of the first physical NIC)");
+                        "Manufacturer OUI, e.g. 00:1B:21 (default: the vendor CA's, from init)");
   issue_cmd->add_option("--cn", opt->common_name, "Common name (default axle-device-<fp prefix>)");
   issue_cmd->add_option("--days", opt->days, "Validity in days (default 365)")
       ->check(CLI::Range(1, 36500));

@@ -28,7 +28,11 @@ Result<std::filesystem::path> issue_device_certificate(const StateDir& state, co
                                                        const FingerprintReport& report,
                                                        const SecretBytes& device_secret,
                                                        const DeviceCertificateRequest& request) {
-  AXLE_TRY(Oui oui, request.oui.empty() ? first_nic_oui(report) : parse_oui(request.oui));
+  // The ManufacturerID names the vendor: its OUI, as the CA knows it; a NIC's only for a CA
+  // that does not store one.
+  AXLE_TRY(Oui oui, !request.oui.empty() ? parse_oui(request.oui)
+                    : ca.oui()           ? Result<Oui>(*ca.oui())
+                                         : first_nic_oui(report));
   AXLE_TRY(crypto::PrivateKey key, device_signing_key(report.fingerprint, device_secret));
   AXLE_TRY(crypto::PublicKey pub, key.public_key());
   const std::string cn = request.common_name.empty()

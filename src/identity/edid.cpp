@@ -30,6 +30,10 @@ Result<Oui> parse_oui(std::string_view text) {
   return oui;
 }
 
+std::string format_oui(const Oui& oui) {
+  return fmt::format("{:02x}:{:02x}:{:02x}", oui[0], oui[1], oui[2]);
+}
+
 Result<Oui> first_nic_oui(const FingerprintReport& report) {
   for (const auto& s : report.sources) {
     if (s.name == "nic_macs" && s.verdict != Verdict::kMissing && s.display.size() >= 8) {

@@ -49,6 +49,7 @@ Result<VendorCa> VendorCa::init(const StateDir& state, const VendorCaInit& optio
   if (options.days <= 0) {
     return make_error(ErrorCode::kInvalidArgument, "the CA validity must be at least one day");
   }
+  AXLE_TRY(Oui oui, parse_oui(options.oui));
   if (!options.force && state.exists(kVendorRootKeyFile)) {
     return make_error(ErrorCode::kAlreadyExists,
                       fmt::format("a vendor CA already exists in {}/vendor-ca; use --force to "
@@ -66,8 +67,9 @@ Result<VendorCa> VendorCa::init(const StateDir& state, const VendorCaInit& optio
   // Keys first: a root certificate without its key would be useless.
   AXLE_RETURN_IF_ERROR(state.write(kVendorRootKeyFile, as_text(key_pem.view()), 0600));
   AXLE_RETURN_IF_ERROR(state.write(kVendorMacKeyFile, as_text(vendor_key.view()), 0600));
+  AXLE_RETURN_IF_ERROR(state.write(kVendorOuiFile, format_oui(oui) + "\n", 0644));
   AXLE_RETURN_IF_ERROR(state.write(kVendorRootCertFile, root_pem, 0644));
-  return VendorCa(std::move(key), std::move(root_pem), std::move(vendor_key), options.name);
+  return VendorCa(std::move(key), std::move(root_pem), std::move(vendor_key), options.name, oui);
 }
 
 Result<VendorCa> VendorCa::load(const StateDir& state) {
@@ -91,7 +93,19 @@ Result<VendorCa> VendorCa::load(const StateDir& state) {
   if (vendor_key.size() != 32) {
     return make_error(ErrorCode::kCorrupt, "the vendor MAC key has the wrong size");
   }
-  return VendorCa(std::move(*key), std::move(root_pem), std::move(vendor_key), "axle vendor");
+  std::optional<Oui> oui;
+  if (state.exists(kVendorOuiFile)) {
+    AXLE_TRY(std::string text, state.read(kVendorOuiFile));
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    auto parsed = parse_oui(text);
+    if (!parsed) {
+      return make_error(ErrorCode::kCorrupt,
+                        fmt::format("{}/{} holds no OUI; write the vendor's, like 00:1B:21",
+                                    state.path().string(), kVendorOuiFile));
+    }
+    oui = *parsed;
+  }
+  return VendorCa(std::move(*key), std::move(root_pem), std::move(vendor_key), "axle vendor", oui);
 }
 
 Result<std::string> VendorCa::issue(const crypto::PublicKey& device_key,

@@ -149,6 +149,34 @@ TEST_F(IdDocumentFlow, ExplicitIssueWithAnotherOuiChangesTheManufacturerId) {
   EXPECT_EQ(axle({"id", "verify"}).exit_code, 0);
 }
 
+// The ManufacturerID is the vendor CA's OUI under its key, so a device without a physical NIC
+// (a VM, a container) gets a certificate with the defaults too.
+TEST(IdGenerateCommand, DefaultsWorkWithoutAPhysicalNic) {
+  FixtureTree tree;
+  std::filesystem::remove_all(tree.root() / "sys/class/net");
+  const std::vector<std::string> base = {axle::test::axle_binary(), "--state-dir",
+                                         tree.state().string()};
+  auto with = [&base](std::vector<std::string> args) {
+    std::vector<std::string> argv = base;
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_command(argv, {}, 60);
+  };
+  ASSERT_EQ(with({"vendor-ca", "init", "--oui", "AC:DE:48"}).exit_code, 0);
+  auto generated = with({"id", "generate", "--json", "--root", tree.root().string()});
+  ASSERT_EQ(generated.exit_code, 0) << generated.err;
+  // HMAC-SHA256(vendor key, OUI), recomputed with the openssl CLI from the CA's key file.
+  const std::string key = axle::test::read_file(tree.state() / "vendor-ca/vendor.key");
+  const std::string key_hex = axle::test::to_hex({key.begin(), key.end()});
+  const auto oui_file = tree.state() / "oui.bin";
+  axle::test::write_file(oui_file, std::string("\xac\xde\x48", 3));
+  auto mac = run_command({"openssl", "dgst", "-sha256", "-mac", "HMAC", "-macopt",
+                          "hexkey:" + key_hex, "-r", oui_file.string()});
+  ASSERT_EQ(mac.exit_code, 0) << mac.err;
+  EXPECT_EQ(nlohmann::json::parse(generated.out)["manufacturer_id"].get<std::string>(),
+            mac.out.substr(0, 64));
+  EXPECT_EQ(with({"id", "verify"}).exit_code, 0);
+}
+
 TEST(IdGenerateCommand, WithoutCertificateOrVendorCaSaysWhatToRun) {
   FixtureTree tree;
   auto r = axle_id(tree, {"generate", "--root", tree.root().string()});

@@ -119,6 +119,37 @@ TEST(VendorCa, ManufacturerIdDependsOnVendorKeyAndOui) {
   EXPECT_NE(*ca_a->manufacturer_id(oui1), *ca_b->manufacturer_id(oui1));
 }
 
+TEST(VendorCa, KeepsTheVendorOuiAndRefusesABadOne) {
+  Ca a;
+  auto by_default = VendorCa::init(a.state, {});
+  ASSERT_TRUE(by_default.ok()) << by_default.error().message;
+  EXPECT_EQ(axle::test::read_file(a.state.path() / "vendor-ca/oui"), "00:00:5e\n");
+  EXPECT_EQ(mode_of(a.state.path() / "vendor-ca/oui"), 0644u);
+  axle::identity::VendorCaInit init;
+  init.oui = "3C-EC-EF";
+  init.force = true;
+  ASSERT_TRUE(VendorCa::init(a.state, init).ok());
+  auto loaded = VendorCa::load(a.state);
+  ASSERT_TRUE(loaded.ok() && loaded->oui().has_value());
+  EXPECT_EQ(*loaded->oui(), *axle::identity::parse_oui("3c:ec:ef"));
+
+  Ca b;
+  init.oui = "3C-EC";
+  auto bad = VendorCa::init(b.state, init);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("is not an OUI"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(b.state.path() / "vendor-ca/root.key"));
+
+  // A CA from before the OUI file loads without one; a scribbled file is refused.
+  std::filesystem::remove(a.state.path() / "vendor-ca/oui");
+  ASSERT_TRUE(VendorCa::load(a.state).ok());
+  EXPECT_FALSE(VendorCa::load(a.state)->oui().has_value());
+  axle::test::write_file(a.state.path() / "vendor-ca/oui", "vendor\n");
+  auto scribbled = VendorCa::load(a.state);
+  ASSERT_FALSE(scribbled.ok());
+  EXPECT_EQ(scribbled.error().code, axle::ErrorCode::kCorrupt);
+}
+
 TEST(VendorCa, LoadWithoutInitSaysWhatToRun) {
   Ca ca;
   auto r = VendorCa::load(ca.state);

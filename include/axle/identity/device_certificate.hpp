@@ -21,7 +21,7 @@ inline constexpr std::string_view kDeviceCertFile = "identity/device.pem";
 inline constexpr std::string_view kManufacturerIdFile = "identity/manufacturer_id";
 
 struct DeviceCertificateRequest {
-  std::string oui;          // "00:1B:21"; empty: the OUI of the first physical NIC
+  std::string oui;          // "00:1B:21"; empty: the vendor CA's, else (older CAs) the first NIC's
   std::string common_name;  // empty: "axle-device-<first 16 hex digits of the fingerprint>"
   int days = 365;
 };
@@ -30,8 +30,8 @@ struct DeviceCertificateRequest {
 [[nodiscard]] bool has_device_certificate(const StateDir& state);
 
 // Issues the certificate of this device's identity key with `ca` and stores both files; returns
-// the certificate's path. Fails (kNotFound) when no OUI is given and the device has no physical
-// NIC to take one from.
+// the certificate's path. Fails (kNotFound) when neither the request nor the CA gives an OUI and
+// the device has no physical NIC to take one from.
 [[nodiscard]] Result<std::filesystem::path> issue_device_certificate(
     const StateDir& state, const VendorCa& ca, const FingerprintReport& report,
     const SecretBytes& device_secret, const DeviceCertificateRequest& request);

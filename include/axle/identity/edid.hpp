@@ -27,6 +27,9 @@ using Nonce = std::array<std::uint8_t, 16>;
 // "00:1B:21", "00-1b-21" or "001b21".
 [[nodiscard]] Result<Oui> parse_oui(std::string_view text);
 
+// "00:1b:21".
+[[nodiscard]] std::string format_oui(const Oui& oui);
+
 // The OUI of the first physical NIC in a fingerprint report (kNotFound when there is none).
 [[nodiscard]] Result<Oui> first_nic_oui(const FingerprintReport& report);
 

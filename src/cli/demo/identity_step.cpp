@@ -89,7 +89,7 @@ Result<void> run_identity_step(DemoIo& io) {
     if (init.exit_code != 0) return command_failed("axle vendor-ca init", init);
     io.record({"key.generate", "vendor CA root key", "success", "demo: create a vendor CA"});
   }
-  ToolResult issue = axle.run({"vendor-ca", "issue", "--oui", "00:1B:21"});
+  ToolResult issue = axle.run({"vendor-ca", "issue"});
   if (issue.exit_code != 0) return command_failed("axle vendor-ca issue", issue);
   const std::string root_pem = (io.state().path() / "vendor-ca/root.pem").string();
   const std::string device_pem = (io.state().path() / "identity/device.pem").string();
