@@ -67,6 +67,7 @@ constexpr int kCells = 4;   // the bench's queue depth
 constexpr int kChunks = 6;  // chunks rotate as the bus's cursor makes them
 struct alignas(64) Line {
   std::atomic<std::uint64_t> v{0};
+  std::atomic<std::uint64_t> second{0};  // the payload's first bytes when the holder shares a line
 };
 struct Direction {
   Line cell[kCells];
@@ -85,8 +86,9 @@ enum Step : int {
   kLockFences,  // + the sender's lock around the push and the fence before its wake check;
                 //   the taker's head CAS and its fence
   kPrefetches,  // + the bus's prefetch hints (holder and payload at take, next holder at send)
+  kColocated,   // a variant of the above, not the bus: the holder on the payload's first line
 };
-constexpr Step kLastStep = kPrefetches;
+constexpr Step kLastStep = kColocated;
 
 const char* step_name(int step) {
   switch (step) {
@@ -96,6 +98,7 @@ const char* step_name(int step) {
     case kHolder: return "+ chunk holder claim/release";
     case kLockFences: return "+ push lock, head CAS, fences";
     case kPrefetches: return "+ prefetch hints (= the protocol)";
+    case kColocated: return "variant: holder on the payload line";
     default: return "?";
   }
 }
@@ -103,32 +106,38 @@ const char* step_name(int step) {
 void model_send(Direction& d, std::uint64_t i, int step) {
   const int k = static_cast<int>(i % kChunks);
   const int c = static_cast<int>(i % kCells);
+  Line* const holder = step == kColocated ? d.payload : d.holder;
   if (step >= kHolder) {
     std::uint64_t expected = 0;
-    while (!d.holder[k].v.compare_exchange_strong(expected, 1ULL << 49)) expected = 0;
+    while (!holder[k].v.compare_exchange_strong(expected, 1ULL << 49)) expected = 0;
   }
-  if (step >= kPayload) d.payload[k].v.store(i, std::memory_order_relaxed);
+  if (step == kColocated) {
+    d.payload[k].second.store(i, std::memory_order_relaxed);
+  } else if (step >= kPayload) {
+    d.payload[k].v.store(i, std::memory_order_relaxed);
+  }
   if (step >= kLockFences) {
     std::uint64_t unlocked = 0;
     d.mutex.v.compare_exchange_strong(unlocked, 1);
   }
-  if (step >= kHolder) d.holder[k].v.fetch_or(1);
+  if (step >= kHolder) holder[k].v.fetch_or(1);
   d.cell[c].v.store(i, std::memory_order_release);
   if (step >= kLockFences) {
     d.mutex.v.exchange(0);
     std::atomic_thread_fence(std::memory_order_seq_cst);
   }
-  if (step >= kPrefetches) prefetch_for_write(&d.holder[(i + 1) % kChunks]);
+  if (step >= kPrefetches) prefetch_for_write(&holder[(i + 1) % kChunks]);
 }
 
 std::uint64_t model_take(Direction& d, std::uint64_t i, int step) {
   const int k = static_cast<int>(i % kChunks);
   const int c = static_cast<int>(i % kCells);
+  Line* const holder = step == kColocated ? d.payload : d.holder;
   while (d.cell[c].v.load(std::memory_order_acquire) != i) {
   }
   if (step >= kPrefetches) {
-    prefetch_for_write(&d.holder[k]);
-    __builtin_prefetch(&d.payload[k]);
+    prefetch_for_write(&holder[k]);
+    if (step != kColocated) __builtin_prefetch(&d.payload[k]);
   }
   if (step >= kTakerCas) {
     std::uint64_t full = i;
@@ -140,8 +149,12 @@ std::uint64_t model_take(Direction& d, std::uint64_t i, int step) {
     std::atomic_thread_fence(std::memory_order_seq_cst);
   }
   std::uint64_t got = i;
-  if (step >= kPayload) got = d.payload[k].v.load(std::memory_order_relaxed);
-  if (step >= kHolder) d.holder[k].v.fetch_and(~((1ULL << 49) | 1));
+  if (step == kColocated) {
+    got = d.payload[k].second.load(std::memory_order_relaxed);
+  } else if (step >= kPayload) {
+    got = d.payload[k].v.load(std::memory_order_relaxed);
+  }
+  if (step >= kHolder) holder[k].v.fetch_and(~((1ULL << 49) | 1));
   return got;
 }
 
