@@ -1,0 +1,31 @@
+// Fuzzes what `axle audit verify --archive` reads from an archive file before it trusts anything:
+// the container (manifest frame, then a zstd stream), the manifest's text and the decompression
+// of the segment, bounded. Any bytes give a result or an error, never a crash; a manifest that
+// parses formats back to text that parses to the same manifest text.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <span>
+#include <string_view>
+
+#include "axle/audit/archive.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::span<const std::uint8_t> bytes(data, size);
+  if (auto parts = axle::audit::split_archive(bytes); parts.ok()) {
+    (void)axle::audit::decompress_segment(parts->compressed, 1U << 20);
+  }
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  auto parsed = axle::audit::parse_manifest(text);
+  if (!parsed.ok()) {
+    if (parsed.error().message.empty()) std::abort();
+    return 0;
+  }
+  auto formatted = axle::audit::format_manifest(*parsed);
+  if (!formatted.ok()) std::abort();
+  auto again = axle::audit::parse_manifest(*formatted);
+  if (!again.ok()) std::abort();
+  auto reformatted = axle::audit::format_manifest(*again);
+  if (!reformatted.ok() || *reformatted != *formatted) std::abort();
+  return 0;
+}
