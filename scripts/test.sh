@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test (unit, e2e, peer, slow) under the release
-# preset and under the asan preset (AddressSanitizer + UndefinedBehaviorSanitizer, clang 14).
+# preset and under the asan preset (AddressSanitizer + UndefinedBehaviorSanitizer, clang 14), then
+# the bus's concurrency tests under the tsan preset (ThreadSanitizer, clang 14).
 # Ends with "N passed, M failed" and exits non-zero when anything failed.
-# Usage: scripts/test.sh [preset...]      (default: release asan)
+# Usage: scripts/test.sh [preset...]      (default: release asan tsan)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh || exit 1
 
 presets=("$@")
-[ "${#presets[@]}" -eq 0 ] && presets=(release asan)
+[ "${#presets[@]}" -eq 0 ] && presets=(release asan tsan)
+# ThreadSanitizer covers the concurrent code, the bus (docs/bus.md, "Tests"): only its test
+# programs are built and run under tsan.
+tsan_targets=(bus_test bus_process_test bus_wait_test)
+tsan_tests='^(BusProcess|Deadline|Executor|Hooks|PubSub|Qos|Repair|Ring|Segment|Subscriber|Validation|WaitSet)\.'
 jobs=$(nproc)
 passed=0
 failed=0
@@ -18,7 +23,14 @@ broken=()
 for preset in "${presets[@]}"; do
   echo "=== ${preset}: configure and build"
   start=$(date +%s)
-  if ! cmake --preset "$preset" >/dev/null || ! cmake --build --preset "$preset" -j "$jobs"; then
+  build_args=()
+  test_args=()
+  if [ "$preset" = tsan ]; then
+    build_args=(--target "${tsan_targets[@]}")
+    test_args=(-R "$tsan_tests")
+  fi
+  if ! cmake --preset "$preset" >/dev/null ||
+    ! cmake --build --preset "$preset" -j "$jobs" "${build_args[@]}"; then
     echo "=== ${preset}: BUILD FAILED"
     broken+=("$preset (build)")
     failed=$((failed + 1))
@@ -26,7 +38,7 @@ for preset in "${presets[@]}"; do
   fi
   echo "=== ${preset}: built in $(( $(date +%s) - start )) s; running tests"
   log=$(mktemp)
-  ctest --preset "$preset" -j "$jobs" 2>&1 | tee "$log"
+  ctest --preset "$preset" -j "$jobs" "${test_args[@]}" 2>&1 | tee "$log"
   status=${PIPESTATUS[0]}
   # ctest's summary line: "100% tests passed, 0 tests failed out of 42"
   summary=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1)
