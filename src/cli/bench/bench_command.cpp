@@ -32,7 +32,7 @@ struct BenchOptions {
   std::uint64_t warmup = 1'000;
   double seconds = 3.0;
   std::string svg;
-  bool pin = false;
+  bool pin = true;  // ping on CPU 0, pong on CPU 1, where the floors are measured
   bool touch = false;
   bool quick = false;
 };
@@ -179,8 +179,9 @@ int run_latency(Context& ctx, BenchOptions o) {
   const std::size_t total = plan.systems.size() * modes.size() * plan.sizes.size();
   progress(
       fmt::format("axle bench latency: {} cases ({} systems x {} modes x {} sizes), up to "
-                  "{} round trips or {:.1f} s each; measuring the floors first",
-                  total, plan.systems.size(), modes.size(), plan.sizes.size(), o.count, o.seconds));
+                  "{} round trips or {:.1f} s each, {}; measuring the floors first",
+                  total, plan.systems.size(), modes.size(), plan.sizes.size(), o.count, o.seconds,
+                  o.pin ? "ping on CPU 0 and pong on CPU 1" : "unpinned (--no-pin)"));
   std::vector<LatencyRecord> records = bench::floor_records(perf::measure_floors(), "before");
   std::size_t done = 0;
   for_each_system(plan, [&](const std::string& name, Result<bench::PreparedSystem>& prepared,
@@ -319,7 +320,10 @@ void register_bench_command(CLI::App& app, Context& ctx) {
       ->check(CLI::Range(1, 100'000'000));
   latency->add_option("--warmup", options->warmup, "Round trips before measuring");
   latency->add_option("--svg", options->svg, "Write the latency histogram chart (SVG) here");
-  latency->add_flag("--pin", options->pin, "Pin ping to CPU 0 and pong to CPU 1");
+  latency->add_flag("--pin,!--no-pin", options->pin,
+                    "Pin ping to CPU 0 and pong to CPU 1, where the floors are measured "
+                    "(default); --no-pin leaves the placement to the scheduler, which may put "
+                    "both on one CPU");
   set_example(*latency, "axle bench latency --peers iceoryx --sizes 64,1M --modes busy-poll");
   latency->callback([&ctx, options] { ctx.exit_code = run_latency(ctx, *options); });
 
