@@ -4,6 +4,7 @@
 #include "axle/core/files.hpp"
 #include "axle/identity/derived_keys.hpp"
 #include "axle/identity/device_certificate.hpp"
+#include "axle/identity/edid.hpp"
 #include "axle/identity/fingerprint.hpp"
 #include "axle/identity/vendor_ca.hpp"
 #include "context.hpp"
@@ -30,10 +31,13 @@ int run_init(Context& ctx, const VendorCaOptions& opt) {
   auto ca = identity::VendorCa::init(*state, opt.init);
   if (!ca) return ctx.fail(ca.error());
   auto root = state->file(identity::kVendorRootCertFile);
+  const std::string oui = ca->oui() ? identity::format_oui(*ca->oui()) : "";
   if (ctx.options.json) {
-    ctx.print_json({{"ok", true}, {"root_certificate", root ? root->string() : ""}});
+    ctx.print_json(
+        {{"ok", true}, {"root_certificate", root ? root->string() : ""}, {"vendor_oui", oui}});
   } else {
-    std::cout << "vendor CA created; root certificate " << (root ? root->string() : "") << '\n';
+    std::cout << "vendor CA created; root certificate " << (root ? root->string() : "")
+              << "; vendor OUI " << oui << '\n';
   }
   return kExitOk;
 }

@@ -161,7 +161,9 @@ TEST(IdGenerateCommand, DefaultsWorkWithoutAPhysicalNic) {
     argv.insert(argv.end(), args.begin(), args.end());
     return run_command(argv, {}, 60);
   };
-  ASSERT_EQ(with({"vendor-ca", "init", "--oui", "AC:DE:48"}).exit_code, 0);
+  auto init = with({"--json", "vendor-ca", "init", "--oui", "AC:DE:48"});
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  EXPECT_EQ(nlohmann::json::parse(init.out)["vendor_oui"], "ac:de:48");
   auto generated = with({"id", "generate", "--json", "--root", tree.root().string()});
   ASSERT_EQ(generated.exit_code, 0) << generated.err;
   // HMAC-SHA256(vendor key, OUI), recomputed with the openssl CLI from the CA's key file.
