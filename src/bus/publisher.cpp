@@ -64,9 +64,6 @@ bool wait_for_room(const Segment& segment, std::uint32_t s, std::int64_t yield_a
 Loan::Loan(std::shared_ptr<Endpoint> publisher, std::uint32_t chunk, std::span<std::byte> data)
     : publisher_(std::move(publisher)), chunk_(chunk), data_(data) {}
 
-Loan::Loan(Loan&& other) noexcept
-    : publisher_(std::move(other.publisher_)), chunk_(other.chunk_), data_(other.data_) {}
-
 Loan& Loan::operator=(Loan&& other) noexcept {
   if (this != &other) {
     reset();
@@ -76,8 +73,6 @@ Loan& Loan::operator=(Loan&& other) noexcept {
   }
   return *this;
 }
-
-Loan::~Loan() { reset(); }
 
 void Loan::reset() noexcept {
   if (publisher_ == nullptr) return;

@@ -24,13 +24,6 @@ Sample::Sample(std::shared_ptr<Endpoint> subscriber, std::uint32_t chunk,
       sequence_(sequence),
       publish_time_ns_(publish_time_ns) {}
 
-Sample::Sample(Sample&& other) noexcept
-    : subscriber_(std::move(other.subscriber_)),
-      chunk_(other.chunk_),
-      data_(other.data_),
-      sequence_(other.sequence_),
-      publish_time_ns_(other.publish_time_ns_) {}
-
 Sample& Sample::operator=(Sample&& other) noexcept {
   if (this != &other) {
     reset();
@@ -42,8 +35,6 @@ Sample& Sample::operator=(Sample&& other) noexcept {
   }
   return *this;
 }
-
-Sample::~Sample() { reset(); }
 
 void Sample::reset() noexcept {
   if (subscriber_ == nullptr) return;

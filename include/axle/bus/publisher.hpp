@@ -23,11 +23,14 @@ class Endpoint;
 // A chunk loaned to one publisher. Destroying it without publishing gives the chunk back.
 class Loan {
  public:
-  Loan(Loan&& other) noexcept;
+  // Inline for the same reason as Sample's: every loan is moved into publish().
+  Loan(Loan&& other) noexcept = default;
   Loan& operator=(Loan&& other) noexcept;
   Loan(const Loan&) = delete;
   Loan& operator=(const Loan&) = delete;
-  ~Loan();
+  ~Loan() {
+    if (publisher_ != nullptr) reset();
+  }
 
   // The whole chunk: max_message_size bytes, 64-byte aligned.
   [[nodiscard]] std::span<std::byte> data() const noexcept { return data_; }

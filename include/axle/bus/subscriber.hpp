@@ -25,11 +25,15 @@ class SubscriberStatus;
 
 class Sample {
  public:
-  Sample(Sample&& other) noexcept;
+  // Moves and destruction of an empty (moved-from) Sample are inline: a sample passes through a
+  // few Result/optional layers on every take, and each move was an out-of-line call.
+  Sample(Sample&& other) noexcept = default;
   Sample& operator=(Sample&& other) noexcept;
   Sample(const Sample&) = delete;
   Sample& operator=(const Sample&) = delete;
-  ~Sample();
+  ~Sample() {
+    if (subscriber_ != nullptr) reset();
+  }
 
   [[nodiscard]] std::span<const std::byte> data() const noexcept { return data_; }
   // Topic-wide publish counter value of this sample (starts at 1).
