@@ -170,7 +170,8 @@ Result<ArchiveManifest> parse_manifest(std::string_view text) {
   }
   if (v[6] != "-") {
     for (std::string_view k : split_words(v[6])) {
-      if (!is_word(k)) return malformed("key-ids holds an empty word");
+      // "-" stands alone for "none": beside other ids it would not survive a round trip.
+      if (!is_word(k) || k == "-") return malformed("key-ids holds '-' beside ids, or no id");
       m.key_ids.emplace_back(k);
     }
   }

@@ -202,6 +202,9 @@ TEST(ArchiveManifest, FormatsAndParsesBack_AndParsingIsStrict) {
   refuse(replace("bytes ", "bytes -"));
   refuse(replace("\nleft ", "\nleft x"));  // not base64 of 32 bytes
   refuse(replace("origin ", "origin two words "));
+  // "-" means "no key ids" only alone (found by fuzz_archive: "- d..." parsed, then would not
+  // format back).
+  refuse(replace("key-ids d2026-01-01", "key-ids - d2026-01-01"));
   refuse(text + "extra line\n");
   std::string swapped = text;  // lines out of order
   const auto seg = swapped.find("segment ");
