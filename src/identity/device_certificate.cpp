@@ -2,23 +2,9 @@
 
 #include "axle/identity/derived_keys.hpp"
 #include "axle/identity/edid.hpp"
+#include "tree.hpp"
 
 namespace axle::identity {
-
-namespace {
-
-std::string to_hex(std::span<const std::uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (std::uint8_t b : bytes) {
-    out.push_back(kDigits[b >> 4U]);
-    out.push_back(kDigits[b & 0xfU]);
-  }
-  return out;
-}
-
-}  // namespace
 
 bool has_device_certificate(const StateDir& state) {
   return state.exists(kDeviceCertFile) && state.exists(kManufacturerIdFile);
@@ -40,7 +26,9 @@ Result<std::filesystem::path> issue_device_certificate(const StateDir& state, co
                              : request.common_name;
   AXLE_TRY(std::string cert, ca.issue(pub, cn, request.days));
   AXLE_TRY(Digest32 mid, ca.manufacturer_id(oui));
-  AXLE_RETURN_IF_ERROR(state.write(kManufacturerIdFile, to_hex(mid) + "\n", 0644));
+  std::string mid_hex;
+  detail::append_hex(mid_hex, mid);
+  AXLE_RETURN_IF_ERROR(state.write(kManufacturerIdFile, mid_hex + "\n", 0644));
   AXLE_RETURN_IF_ERROR(state.write(kDeviceCertFile, cert, 0644));
   return state.file(kDeviceCertFile);
 }
