@@ -212,20 +212,12 @@ Result<identity::IdentityDocument> generate(Context& ctx, const IdOptions& opt) 
     in.pseudonymisation_key = &pkey;
     return identity::generate_document(in);
   }
-  if (!identity::has_device_certificate(state)) {
-    // With no options a local vendor CA (`axle vendor-ca init`) certifies the device on first use.
-    if (!state.exists(identity::kVendorRootKeyFile)) {
-      return make_error(ErrorCode::kFailedPrecondition,
-                        "this device has no certificate yet and the state dir holds no vendor CA; "
-                        "run 'axle vendor-ca init' first, and 'axle id generate' has this "
-                        "device certified by it (or use --anonymous --relying-party ID)");
-    }
-    AXLE_TRY(identity::VendorCa ca, identity::VendorCa::load(state));
-    identity::DeviceCertificateRequest request;
-    request.oui = opt.oui;
-    AXLE_TRY(auto cert_path,
-             identity::issue_device_certificate(state, ca, report, secret, request));
-    std::cerr << "device certificate issued by the local vendor CA: " << cert_path.string() << '\n';
+  // With no options a local vendor CA (`axle vendor-ca init`) certifies the device on first use.
+  identity::DeviceCertificateRequest request;
+  request.oui = opt.oui;
+  AXLE_TRY(auto issued, identity::ensure_device_certificate(state, report, secret, request));
+  if (issued) {
+    std::cerr << "device certificate issued by the local vendor CA: " << issued->string() << '\n';
   }
   AXLE_TRY(std::string mid_hex, read_hex_file(state, identity::kManufacturerIdFile));
   auto mid = parse_hex32(mid_hex);

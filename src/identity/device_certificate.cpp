@@ -33,4 +33,19 @@ Result<std::filesystem::path> issue_device_certificate(const StateDir& state, co
   return state.file(kDeviceCertFile);
 }
 
+Result<std::optional<std::filesystem::path>> ensure_device_certificate(
+    const StateDir& state, const FingerprintReport& report, const SecretBytes& device_secret,
+    const DeviceCertificateRequest& request) {
+  if (has_device_certificate(state)) return std::optional<std::filesystem::path>();
+  if (!state.exists(kVendorRootKeyFile)) {
+    return make_error(ErrorCode::kFailedPrecondition,
+                      "this device has no certificate yet and the state dir holds no vendor CA; "
+                      "run 'axle vendor-ca init' first, and 'axle id generate' has this device "
+                      "certified by it (or use --anonymous --relying-party ID)");
+  }
+  AXLE_TRY(VendorCa ca, VendorCa::load(state));
+  AXLE_TRY(auto path, issue_device_certificate(state, ca, report, device_secret, request));
+  return std::optional<std::filesystem::path>(std::move(path));
+}
+
 }  // namespace axle::identity

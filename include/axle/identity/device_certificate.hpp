@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -35,5 +36,13 @@ struct DeviceCertificateRequest {
 [[nodiscard]] Result<std::filesystem::path> issue_device_certificate(
     const StateDir& state, const VendorCa& ca, const FingerprintReport& report,
     const SecretBytes& device_secret, const DeviceCertificateRequest& request);
+
+// Makes sure this device has a certificate: nullopt when it has one already; otherwise the
+// state dir's own vendor CA (`axle vendor-ca init`) issues it (as issue_device_certificate) and
+// its path is returned. kFailedPrecondition, saying what to run, when there is no certificate and
+// no vendor CA.
+[[nodiscard]] Result<std::optional<std::filesystem::path>> ensure_device_certificate(
+    const StateDir& state, const FingerprintReport& report, const SecretBytes& device_secret,
+    const DeviceCertificateRequest& request);
 
 }  // namespace axle::identity
