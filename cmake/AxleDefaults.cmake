@@ -34,5 +34,10 @@ function(axle_library name)
     PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   target_link_libraries(axle_${name} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
   axle_target_defaults(axle_${name})
+  # Where the fuzzers are built (clang, AddressSanitizer), the libraries carry libFuzzer's
+  # coverage counters, so that the fuzzers are guided by the code they test, not only their own.
+  if(AXLE_BUILD_TESTS AND CMAKE_CXX_COMPILER_ID STREQUAL "Clang" AND AXLE_SANITIZE MATCHES "address")
+    target_compile_options(axle_${name} PRIVATE -fsanitize=fuzzer-no-link)
+  endif()
   set_property(GLOBAL APPEND PROPERTY AXLE_LIBRARIES axle_${name})
 endfunction()
