@@ -97,12 +97,17 @@ std::string latency_table(const std::vector<LatencyRecord>& records) {
   });
   // axle's figures per case, for the ratio columns.
   std::map<std::pair<int, std::uint64_t>, const LatencyRecord*> axle;
+  // The floors' p50 per mode (measured before and after the run), for axle's distance to them.
+  std::map<int, std::vector<double>> floor_p50;
   for (const auto* r : sorted) {
     if (r->system == "axle" && r->error.empty()) axle[{static_cast<int>(r->mode), r->size}] = r;
+    if (r->system.rfind("floor", 0) == 0 && r->error.empty() && r->summary.p50_ns > 0) {
+      floor_p50[static_cast<int>(r->mode)].push_back(static_cast<double>(r->summary.p50_ns));
+    }
   }
-  std::string out =
-      fmt::format("{:<17} {:>8} {:<10} {:>10} {:>10} {:>10} {:>10} {:>8}  {}\n", "system", "size",
-                  "mode", "p50", "p99", "p99.9", "max", "samples", "axle/peer p50, p99");
+  std::string out = fmt::format("{:<17} {:>8} {:<10} {:>10} {:>10} {:>10} {:>10} {:>8}  {}\n",
+                                "system", "size", "mode", "p50", "p99", "p99.9", "max", "samples",
+                                "axle/peer p50, p99 | axle p50/floor p50");
   perf::WaitMode last_mode = perf::WaitMode::kBusyPoll;
   std::uint64_t last_size = ~std::uint64_t{0};
   for (const auto* r : sorted) {
@@ -122,6 +127,15 @@ std::string latency_table(const std::vector<LatencyRecord>& records) {
       cmp = ratio(static_cast<double>(it->second->summary.p50_ns), static_cast<double>(s.p50_ns)) +
             ", " +
             ratio(static_cast<double>(it->second->summary.p99_ns), static_cast<double>(s.p99_ns));
+    }
+    const auto floors = floor_p50.find(static_cast<int>(r->mode));
+    if (r->system == "axle" && floors != floor_p50.end()) {
+      const auto [lo, hi] = std::minmax_element(floors->second.begin(), floors->second.end());
+      const auto p50 = static_cast<double>(s.p50_ns);
+      // The floor moves between its two measurements: show the ratio to each end.
+      const std::string near = fmt::format("{:.2f}", p50 / *hi);
+      const std::string far = fmt::format("{:.2f}", p50 / *lo);
+      cmp = (near == far ? near : near + "-" + far) + "x floor";
     }
     out += fmt::format("{:<17} {:>8} {:<10} {:>10} {:>10} {:>10} {:>10} {:>8}  {}\n", r->system,
                        size, perf::mode_name(r->mode), ns_label(s.p50_ns), ns_label(s.p99_ns),
