@@ -4,9 +4,11 @@
 // that the axle side really moved messages, and that nothing is left behind.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <string>
 
 #include "support/test_support.hpp"
 
@@ -77,6 +79,49 @@ TEST(BenchCli, LatencyOfAxleGivesOneCompleteRecordPerCaseAndCleansUp) {
   EXPECT_EQ(count_of(run.records, "floor (before)"), 2u);
   EXPECT_NE(test::read_file(chart).find("<polyline"), std::string::npos);
   EXPECT_TRUE(bench_topics(run).empty());
+}
+
+// The value in ns of the table cell such as "323 ns" or "33.5 µs" at `from` in `line`.
+double cell_ns(const std::string& line, std::size_t from) {
+  std::istringstream in(line.substr(from));
+  double value = 0;
+  std::string unit;
+  in >> value >> unit;
+  return unit == "ns" ? value : unit == "µs" ? value * 1e3 : unit == "ms" ? value * 1e6 : -1;
+}
+
+TEST(BenchCli, LatencyTableGivesAxleAsAMultipleOfTheFloorsOfItsRun) {
+  const test::CommandResult r = test::run_command(
+      {test::axle_binary(), "bench", "latency", "--quick", "--sizes", "64", "--modes", "busy-poll"},
+      {}, 300);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<double> floors;
+  double axle_p50 = -1;
+  std::string ratio_cell;
+  std::istringstream out(r.out);
+  for (std::string line; std::getline(out, line);) {
+    // "floor (before)  -  busy-poll  132 ns ...", "axle  64 B  busy-poll  323 ns ... 2.45-2.63x
+    // floor"
+    const std::size_t mode = line.find("busy-poll");
+    if (mode == std::string::npos) continue;
+    const double p50 = cell_ns(line, mode + 9);
+    if (line.rfind("floor", 0) == 0) floors.push_back(p50);
+    if (line.rfind("axle ", 0) == 0) {
+      axle_p50 = p50;
+      ratio_cell = line.substr(line.rfind("  ") + 2);
+    }
+  }
+  ASSERT_EQ(floors.size(), 2u) << r.out;
+  ASSERT_GT(axle_p50, 0) << r.out;
+  ASSERT_NE(ratio_cell.find("x floor"), std::string::npos) << r.out;
+  // Against the higher floor first, then the lower one (one figure when both round alike).
+  const double lo = std::min(floors[0], floors[1]);
+  const double hi = std::max(floors[0], floors[1]);
+  const std::size_t dash = ratio_cell.find('-');
+  const double near = std::stod(ratio_cell);
+  const double far = dash == std::string::npos ? near : std::stod(ratio_cell.substr(dash + 1));
+  EXPECT_NEAR(near, axle_p50 / hi, 0.006) << ratio_cell;
+  EXPECT_NEAR(far, axle_p50 / lo, 0.006) << ratio_cell;
 }
 
 TEST(BenchCli, ThroughputOfAxleIsLosslessWithFourSubscribers) {
