@@ -4,28 +4,25 @@
 // parses formats back to text that parses to the same manifest text.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <span>
 #include <string_view>
 
 #include "axle/audit/archive.hpp"
+#include "fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::span<const std::uint8_t> bytes(data, size);
   if (auto parts = axle::audit::split_archive(bytes); parts.ok()) {
     (void)axle::audit::decompress_segment(parts->compressed, 1U << 20);
   }
-  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  const std::string_view text = axle::fuzz::as_text(data, size);
   auto parsed = axle::audit::parse_manifest(text);
-  if (!parsed.ok()) {
-    if (parsed.error().message.empty()) std::abort();
-    return 0;
-  }
+  if (!axle::fuzz::accepted(parsed)) return 0;
   auto formatted = axle::audit::format_manifest(*parsed);
-  if (!formatted.ok()) std::abort();
+  axle::fuzz::require(formatted.ok());
   auto again = axle::audit::parse_manifest(*formatted);
-  if (!again.ok()) std::abort();
+  axle::fuzz::require(again.ok());
   auto reformatted = axle::audit::format_manifest(*again);
-  if (!reformatted.ok() || *reformatted != *formatted) std::abort();
+  axle::fuzz::require(reformatted.ok() && *reformatted == *formatted);
   return 0;
 }

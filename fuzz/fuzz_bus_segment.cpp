@@ -17,7 +17,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -25,6 +24,7 @@
 #include "axle/bus/introspect.hpp"
 #include "axle/bus/node.hpp"
 #include "chunks.hpp"
+#include "fuzz_support.hpp"
 #include "history.hpp"
 #include "names.hpp"
 #include "queue.hpp"
@@ -33,14 +33,11 @@
 namespace {
 
 using axle::bus::detail::Segment;
+using axle::fuzz::require;
 
 const std::string& topic() {
   static const std::string t = "axle_fuzz/segment-" + std::to_string(::getpid());
   return t;
-}
-
-void check(bool ok) {
-  if (!ok) std::abort();
 }
 
 // A real segment with entries queued for two subscribers (one reliable, one best effort), one
@@ -52,7 +49,7 @@ std::vector<std::uint8_t> make_template() {
     bus::NodeOptions node_options;
     node_options.clean_stale_topics = false;
     auto node = bus::Node::create("fuzz", node_options);
-    check(node.ok());
+    require(node.ok());
     bus::TopicOptions t;
     t.type_name = "axle.fuzz.Message";
     t.max_message_size = 64;
@@ -66,18 +63,18 @@ std::vector<std::uint8_t> make_template() {
     reliable.durability = bus::Durability::kTransientLocal;
     auto sub_a = node->create_subscriber(topic(), t, reliable);
     auto sub_b = node->create_subscriber(topic(), t, bus::SubscriberOptions{});
-    check(pub.ok() && sub_a.ok() && sub_b.ok());
+    require(pub.ok() && sub_a.ok() && sub_b.ok());
     for (std::uint8_t i = 0; i < 3; ++i) {
       const std::byte payload[8] = {std::byte{i}};
-      check(pub->publish_copy(payload).ok());
+      require(pub->publish_copy(payload).ok());
     }
     auto held = sub_a->take(std::chrono::seconds(1));
-    check(held.ok());
+    require(held.ok());
     const int fd = ::shm_open(bus::detail::shm_name(topic()).c_str(), O_RDONLY, 0);
-    check(fd >= 0);
+    require(fd >= 0);
     const off_t size = ::lseek(fd, 0, SEEK_END);
     image.resize(static_cast<std::size_t>(size));
-    check(::pread(fd, image.data(), image.size(), 0) == static_cast<ssize_t>(image.size()));
+    require(::pread(fd, image.data(), image.size(), 0) == static_cast<ssize_t>(image.size()));
     ::close(fd);
   }
   (void)bus::remove_topic(topic());
@@ -124,13 +121,14 @@ void check_layout(const Segment& seg) {
     const auto* b = static_cast<const std::byte*>(first);
     return b >= base && b + bytes <= end;
   };
-  check(inside(&seg.publisher(p.max_publishers - 1), sizeof(axle::bus::detail::PublisherSlot)));
-  check(inside(&seg.subscriber(p.max_subscribers - 1), sizeof(axle::bus::detail::SubscriberSlot)));
-  check(inside(seg.queue(p.max_subscribers - 1),
-               sizeof(axle::bus::detail::QueueCell) * p.queue_depth));
-  check(inside(&seg.chunk(p.chunk_count - 1), sizeof(axle::bus::detail::ChunkInfo)));
-  check(inside(seg.payload(p.chunk_count - 1), p.max_message_size));
-  if (p.history_depth > 0) check(inside(seg.history(), sizeof(std::uint32_t) * p.history_depth));
+  require(inside(&seg.publisher(p.max_publishers - 1), sizeof(axle::bus::detail::PublisherSlot)));
+  require(
+      inside(&seg.subscriber(p.max_subscribers - 1), sizeof(axle::bus::detail::SubscriberSlot)));
+  require(inside(seg.queue(p.max_subscribers - 1),
+                 sizeof(axle::bus::detail::QueueCell) * p.queue_depth));
+  require(inside(&seg.chunk(p.chunk_count - 1), sizeof(axle::bus::detail::ChunkInfo)));
+  require(inside(seg.payload(p.chunk_count - 1), p.max_message_size));
+  if (p.history_depth > 0) require(inside(seg.history(), sizeof(std::uint32_t) * p.history_depth));
 }
 
 // What a subscriber in slot s does with its queue, bounded: take until empty, read each
@@ -142,12 +140,9 @@ void drain(const Segment& seg, std::uint32_t s) {
   (void)d::newest_queued_time(seg, s);
   for (std::uint32_t n = 0; n < seg.params().queue_depth + 2; ++n) {
     auto e = d::take_entry(seg, s);
-    if (!e.ok()) {
-      check(!e.error().message.empty());
-      return;
-    }
+    if (!axle::fuzz::accepted(e)) return;
     if (e->chunk == d::kNoChunk) return;
-    check(e->chunk < seg.params().chunk_count);
+    require(e->chunk < seg.params().chunk_count);
     if (e->size <= seg.params().max_message_size) {  // what Subscriber::try_take hands out
       volatile std::byte sink{};
       const std::byte* payload = seg.payload(e->chunk);
@@ -164,9 +159,9 @@ void push_once(const Segment& seg, std::uint32_t s, bool drop_oldest) {
   namespace d = axle::bus::detail;
   const std::uint32_t c = d::try_claim_chunk(seg, 0);
   if (c == d::kNoChunk) return;
-  check(c < seg.params().chunk_count);
+  require(c < seg.params().chunk_count);
   auto pushed = d::push_locked(seg, s, c, drop_oldest);
-  if (!pushed.ok()) check(!pushed.error().message.empty());
+  (void)axle::fuzz::accepted(pushed);
   d::history_push_locked(seg, c);
   d::release_loan_of(seg, c, 0);
 }
@@ -181,14 +176,14 @@ void exercise(const Segment& seg) {
     push_once(seg, s, s % 2 == 1);
     drain(seg, s);
   }
-  d::history_for_each_locked(seg, [&](std::uint32_t c) { check(c < p.chunk_count); });
-  check(d::free_chunk_count(seg) <= p.chunk_count);
+  d::history_for_each_locked(seg, [&](std::uint32_t c) { require(c < p.chunk_count); });
+  require(d::free_chunk_count(seg) <= p.chunk_count);
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  check(!segment_template().empty());
+  require(!segment_template().empty());
   return 0;
 }
 
@@ -196,18 +191,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   const std::vector<std::uint8_t> image =
       data[0] % 2 == 1 ? patched(data, size) : std::vector<std::uint8_t>(data + 1, data + size);
-  if (!write_segment_file(image)) std::abort();
+  require(write_segment_file(image));
   auto info = axle::bus::inspect_topic(topic());
-  if (!info.ok()) check(!info.error().message.empty());
+  const bool viewed = axle::fuzz::accepted(info);
   auto seg = Segment::attach(topic());
-  if (!seg.ok()) {
-    check(!seg.error().message.empty());
-    check(!info.ok());  // the tools' view refuses what attach refuses
+  if (!axle::fuzz::accepted(seg)) {
+    require(!viewed);  // the tools' view refuses what attach refuses
   } else {
-    if (info.ok()) {
-      check(info->chunk_count == (*seg)->params().chunk_count);
+    if (viewed) {
+      require(info->chunk_count == (*seg)->params().chunk_count);
       for (const auto& participant : info->participants) {
-        check(participant.queued <= info->queue_depth);
+        require(participant.queued <= info->queue_depth);
       }
     }
     exercise(**seg);

@@ -3,10 +3,10 @@
 // to text that parses to the same checkpoint.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string_view>
 
 #include "axle/audit/checkpoint.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
 
@@ -15,11 +15,11 @@ namespace {
 const axle::audit::NoteVerifier& verifier() {
   static const auto v = [] {
     auto key = axle::crypto::PrivateKey::generate(axle::crypto::KeyType::kEd25519);
-    if (!key.ok()) std::abort();
+    axle::fuzz::require(key.ok());
     auto pub = key->public_key();
-    if (!pub.ok()) std::abort();
+    axle::fuzz::require(pub.ok());
     auto made = axle::audit::NoteVerifier::create("axle/fuzz", *pub);
-    if (!made.ok()) std::abort();
+    axle::fuzz::require(made.ok());
     return *made;
   }();
   return v;
@@ -28,20 +28,16 @@ const axle::audit::NoteVerifier& verifier() {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  const std::string_view text = axle::fuzz::as_text(data, size);
   (void)verifier().open(text);
   (void)axle::audit::NoteVerifier::from_vkey(text);
   auto parsed = axle::audit::parse_checkpoint(text);
-  if (!parsed.ok()) {
-    if (parsed.error().message.empty()) std::abort();
-    return 0;
-  }
+  if (!axle::fuzz::accepted(parsed)) return 0;
   auto formatted = axle::audit::format_checkpoint(*parsed);
-  if (!formatted.ok()) std::abort();  // what the parser accepts, the formatter writes
+  axle::fuzz::require(formatted.ok());  // what the parser accepts, the formatter writes
   auto again = axle::audit::parse_checkpoint(*formatted);
-  if (!again.ok() || again->origin != parsed->origin || again->size != parsed->size ||
-      again->root != parsed->root || again->extensions != parsed->extensions) {
-    std::abort();
-  }
+  axle::fuzz::require(again.ok() && again->origin == parsed->origin &&
+                      again->size == parsed->size && again->root == parsed->root &&
+                      again->extensions == parsed->extensions);
   return 0;
 }

@@ -3,20 +3,17 @@
 // canonical JSON that parses to the same canonical JSON.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string_view>
 
 #include "axle/identity/document.hpp"
+#include "fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  const std::string_view text = axle::fuzz::as_text(data, size);
   auto parsed = axle::identity::parse_document(text);
-  if (!parsed.ok()) {
-    if (parsed.error().message.empty()) std::abort();
-    return 0;
-  }
+  if (!axle::fuzz::accepted(parsed)) return 0;
   const std::string canonical = parsed->canonical_json();
   auto again = axle::identity::parse_document(canonical);
-  if (!again.ok() || again->canonical_json() != canonical) std::abort();
+  axle::fuzz::require(again.ok() && again->canonical_json() == canonical);
   return 0;
 }

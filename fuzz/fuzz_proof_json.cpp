@@ -3,21 +3,18 @@
 // written back as JSON that parses to the same JSON.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string_view>
 
 #include "axle/audit/proof_json.hpp"
+#include "fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  const std::string_view text = axle::fuzz::as_text(data, size);
   auto parsed = axle::audit::parse_proof_json(text);
-  if (!parsed.ok()) {
-    if (parsed.error().message.empty()) std::abort();
-    return 0;
-  }
+  if (!axle::fuzz::accepted(parsed)) return 0;
   (void)axle::audit::verify_proof_file(*parsed);
   const std::string written = axle::audit::to_proof_json(*parsed);
   auto again = axle::audit::parse_proof_json(written);
-  if (!again.ok() || axle::audit::to_proof_json(*again) != written) std::abort();
+  axle::fuzz::require(again.ok() && axle::audit::to_proof_json(*again) == written);
   return 0;
 }

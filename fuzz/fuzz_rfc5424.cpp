@@ -2,23 +2,20 @@
 // parses formats back, and the formatted text parses to the same message.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string_view>
 
 #include "axle/audit/event.hpp"
 #include "axle/audit/rfc5424.hpp"
+#include "fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  const std::string_view text = axle::fuzz::as_text(data, size);
   auto parsed = axle::audit::parse_rfc5424(text);
-  if (!parsed.ok()) {
-    if (parsed.error().message.empty()) std::abort();
-    return 0;
-  }
+  if (!axle::fuzz::accepted(parsed)) return 0;
   auto formatted = axle::audit::format_rfc5424(*parsed);
-  if (!formatted.ok()) std::abort();  // the serializer must accept what the parser accepts
+  axle::fuzz::require(formatted.ok());  // the serializer must accept what the parser accepts
   auto again = axle::audit::parse_rfc5424(*formatted);
-  if (!again.ok() || !(*again == *parsed)) std::abort();
+  axle::fuzz::require(again.ok() && *again == *parsed);
   (void)axle::audit::from_syslog(*parsed);
   return 0;
 }
