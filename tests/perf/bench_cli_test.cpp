@@ -100,8 +100,8 @@ TEST(BenchCli, LatencyTableGivesAxleAsAMultipleOfTheFloorsOfItsRun) {
   std::string ratio_cell;
   std::istringstream out(r.out);
   for (std::string line; std::getline(out, line);) {
-    // "floor (before)  -  busy-poll  132 ns ...", "axle  64 B  busy-poll  323 ns ... 2.45-2.63x
-    // floor"
+    // Rows like "floor (before) - busy-poll 132 ns ..." and
+    // "axle 64 B busy-poll 323 ns ... 2.45-2.63x floor".
     const std::size_t mode = line.find("busy-poll");
     if (mode == std::string::npos) continue;
     const double p50 = cell_ns(line, mode + 9);

@@ -101,7 +101,7 @@ std::string latency_table(const std::vector<LatencyRecord>& records) {
   std::map<int, std::vector<double>> floor_p50;
   for (const auto* r : sorted) {
     if (r->system == "axle" && r->error.empty()) axle[{static_cast<int>(r->mode), r->size}] = r;
-    if (r->system.rfind("floor", 0) == 0 && r->error.empty() && r->summary.p50_ns > 0) {
+    if (r->system.rfind("floor", 0) == 0 && r->error.empty()) {
       floor_p50[static_cast<int>(r->mode)].push_back(static_cast<double>(r->summary.p50_ns));
     }
   }
@@ -133,8 +133,8 @@ std::string latency_table(const std::vector<LatencyRecord>& records) {
       const auto [lo, hi] = std::minmax_element(floors->second.begin(), floors->second.end());
       const auto p50 = static_cast<double>(s.p50_ns);
       // The floor moves between its two measurements: show the ratio to each end.
-      const std::string near = fmt::format("{:.2f}", p50 / *hi);
-      const std::string far = fmt::format("{:.2f}", p50 / *lo);
+      const std::string near = ratio(p50, *hi);
+      const std::string far = ratio(p50, *lo);
       cmp = (near == far ? near : near + "-" + far) + "x floor";
     }
     out += fmt::format("{:<17} {:>8} {:<10} {:>10} {:>10} {:>10} {:>10} {:>8}  {}\n", r->system,
