@@ -218,8 +218,9 @@ std::optional<Row> measure_model(const Options& opt, int step) {
 }
 
 // The same ping-pong through the bus, two topics in one process (what `axle bench latency`
-// measures between two processes, with its 64-byte messages and busy-polling takes).
-Result<Row> measure_bus(const Options& opt) {
+// measures between two processes, with its 64-byte messages and busy-polling takes); then the
+// same calls on one core, which is what the bus's code costs apart from moving lines.
+Result<std::vector<Row>> measure_bus(const Options& opt) {
   const std::string base = "axle_bench_model/" + std::to_string(::getpid());
   bus::NodeOptions node_options;
   node_options.clean_stale_topics = false;
@@ -264,10 +265,43 @@ Result<Row> measure_bus(const Options& opt) {
     if (!batches) return make_error(ErrorCode::kInternal, "the bus ping-pong lost a message");
     return summarize("axle bus (Publisher/Subscriber)", std::move(*batches));
   };
+  // The bus's own instructions: the same calls in one thread on one core, where every line stays
+  // in that core's cache, so no transfer is counted. Each round trip of the ping-pong above runs
+  // these calls twice, one after the other, on top of the transfers.
+  auto run_one_core = [&]() -> Result<Row> {
+    AXLE_TRY(auto pub, ping_node.create_publisher(base + "/local", topic));
+    AXLE_TRY(auto sub_, pong_node.create_subscriber(base + "/local", topic, sub));
+    if (!pin_to(opt.cpu_a)) return make_error(ErrorCode::kInternal, "cannot pin to a CPU");
+    std::vector<double> batches;
+    std::uint64_t seq = 0;
+    for (int b = 0; b < opt.batches; ++b) {
+      const std::int64_t start = monotonic_ns();
+      for (int n = 0; n < opt.batch; ++n) {
+        auto loan = pub.loan();
+        if (!loan) return loan.error();
+        ++seq;
+        std::memcpy(loan->data().data(), &seq, sizeof seq);
+        AXLE_RETURN_IF_ERROR(pub.publish(std::move(*loan), 64));
+        auto sample = sub_.take(std::chrono::seconds(5));
+        if (!sample) return sample.error();
+        std::uint64_t got = 0;
+        std::memcpy(&got, sample->data().data(), sizeof got);
+        if (got != seq) return make_error(ErrorCode::kInternal, "the bus lost a message");
+      }
+      batches.push_back(static_cast<double>(monotonic_ns() - start) / opt.batch);
+    }
+    return summarize("bus calls on one core (no transfer)", std::move(batches));
+  };
+  std::vector<Row> rows;
   auto row = run();
+  if (row) rows.push_back(*row);
+  auto local = row ? run_one_core() : Result<Row>(row.error());
+  if (local) rows.push_back(*local);
   (void)bus::remove_topic(base + "/ping");
   (void)bus::remove_topic(base + "/pong");
-  return row;
+  (void)bus::remove_topic(base + "/local");
+  if (!local) return local.error();
+  return rows;
 }
 
 bool parse_int(std::string_view text, int& out) {
@@ -309,7 +343,8 @@ std::optional<Options> parse(int argc, char** argv) {
           "Two threads pinned to CPUs A and B (default 0,1) ping-pong through a model of the\n"
           "bus protocol, one step added per row, then through the bus itself: one-way latency,\n"
           "median and p99 of the means of N batches (default 500) of round trips (default "
-          "2000).\n");
+          "2000).\nLast row: the same bus calls in one thread on CPU A, per message (the code's "
+          "cost, no cross-core transfer).\n");
       std::exit(0);
     } else {
       std::fprintf(stderr, "axle-bench-bus-model: unknown option %s (see --help)\n", argv[i]);
@@ -346,12 +381,12 @@ int run(int argc, char** argv) {
     }
     rows.push_back(*row);
   }
-  auto bus_row = measure_bus(*opt);
-  if (!bus_row) {
-    std::fprintf(stderr, "axle-bench-bus-model: %s\n", bus_row.error().message.c_str());
+  auto bus_rows = measure_bus(*opt);
+  if (!bus_rows) {
+    std::fprintf(stderr, "axle-bench-bus-model: %s\n", bus_rows.error().message.c_str());
     return kExitFailure;
   }
-  rows.push_back(*bus_row);
+  rows.insert(rows.end(), bus_rows->begin(), bus_rows->end());
   const double floor = rows.front().p50_ns;
   if (opt->json) {
     nlohmann::json out = nlohmann::json::array();

@@ -15,9 +15,11 @@ std::uint32_t try_claim_chunk(const Segment& segment, std::uint32_t publisher) n
     const std::uint32_t c = (start + i) % n;
     auto& holders = segment.chunk(c).holders;
     std::uint64_t expected = 0;
-    if (holders.load(std::memory_order_relaxed) == 0 &&
+    // seq_cst: this is also the re-check of a publisher waiting for a free chunk, which a
+    // release's waiters load (notify_after_rmw) must not slip past.
+    if (holders.load(std::memory_order_seq_cst) == 0 &&
         holders.compare_exchange_strong(expected, loan_field(publisher),
-                                        std::memory_order_acq_rel)) {
+                                        std::memory_order_seq_cst)) {
       // The caller writes the payload next: fetch its first line while the loan is handed out.
       prefetch_for_write(segment.payload(c));
       return c;
@@ -28,11 +30,11 @@ std::uint32_t try_claim_chunk(const Segment& segment, std::uint32_t publisher) n
 
 bool release_chunk(const Segment& segment, std::uint32_t chunk, std::uint64_t bits) noexcept {
   const std::uint64_t before =
-      segment.chunk(chunk).holders.fetch_and(~bits, std::memory_order_acq_rel);
+      segment.chunk(chunk).holders.fetch_and(~bits, std::memory_order_seq_cst);
   if ((before & bits) == 0) return false;
   if ((before & ~bits) == 0) {
     SegmentHeader& h = segment.header();
-    notify(h.free_seq, h.free_waiters);
+    notify_after_rmw(h.free_seq, h.free_waiters);
   }
   return true;
 }
@@ -42,10 +44,10 @@ void release_loan_of(const Segment& segment, std::uint32_t chunk,
   auto& holders = segment.chunk(chunk).holders;
   std::uint64_t h = holders.load(std::memory_order_acquire);
   while ((h & kLoanMask) == loan_field(publisher)) {
-    if (holders.compare_exchange_weak(h, h & ~kLoanMask, std::memory_order_acq_rel)) {
+    if (holders.compare_exchange_weak(h, h & ~kLoanMask, std::memory_order_seq_cst)) {
       if ((h & ~kLoanMask) == 0) {
         SegmentHeader& header = segment.header();
-        notify(header.free_seq, header.free_waiters);
+        notify_after_rmw(header.free_seq, header.free_waiters);
       }
       return;
     }

@@ -34,18 +34,34 @@ inline void notify(std::atomic<std::uint32_t>& seq, std::atomic<std::uint32_t>& 
   futex_wake_all(seq);
 }
 
+// notify() for a commit that was itself a sequentially consistent read-modify-write, which
+// already precedes the waiters load in the single order of seq_cst operations: no fence (on
+// x86 a fence costs as much as the commit).
+inline void notify_after_rmw(std::atomic<std::uint32_t>& seq,
+                             std::atomic<std::uint32_t>& waiters) noexcept {
+  if (waiters.load(std::memory_order_seq_cst) == 0) return;
+  seq.fetch_add(1, std::memory_order_seq_cst);
+  futex_wake_all(seq);
+}
+
 // notify() for a stream of commits: only the first commit after a waiter armed issues the wake
 // syscall; later ones see `pending` set and skip it, until a waiter arms again (arm_wait clears
 // `pending` before it reads the sequence word and re-checks). Safe because a commit that skips
 // read pending == 1 before the waiter's clear in the single order of seq_cst operations, so the
-// waiter's re-check after its clear sees that commit.
-inline void notify_once(std::atomic<std::uint32_t>& seq, std::atomic<std::uint32_t>& waiters,
-                        std::atomic<std::uint32_t>& pending) noexcept {
-  std::atomic_thread_fence(std::memory_order_seq_cst);
+// waiter's re-check after its clear sees that commit. The _after_rmw form is for a commit that
+// was a seq_cst read-modify-write, as for notify_after_rmw().
+inline void notify_once_after_rmw(std::atomic<std::uint32_t>& seq,
+                                  std::atomic<std::uint32_t>& waiters,
+                                  std::atomic<std::uint32_t>& pending) noexcept {
   if (waiters.load(std::memory_order_seq_cst) == 0) return;
   if (pending.exchange(1, std::memory_order_seq_cst) != 0) return;
   seq.fetch_add(1, std::memory_order_seq_cst);
   futex_wake_all(seq);
+}
+inline void notify_once(std::atomic<std::uint32_t>& seq, std::atomic<std::uint32_t>& waiters,
+                        std::atomic<std::uint32_t>& pending) noexcept {
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  notify_once_after_rmw(seq, waiters, pending);
 }
 
 // Waiter side for words woken by notify_once: after counting itself in `waiters` and before

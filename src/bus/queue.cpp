@@ -153,6 +153,8 @@ Result<TakenEntry> take_entry(const Segment& segment, std::uint32_t s) {
     e.sequence = cell.sequence.load(std::memory_order_relaxed);
     e.publish_time_ns = cell.publish_time_ns.load(std::memory_order_relaxed);
     // The CAS succeeds only if the cell still holds this lap's entry, so what we read is it.
+    // seq_cst: it is the commit of room that a waiting publisher's re-check (queue_full) must
+    // see, with no fence before the caller's waiters load (notify_once_after_rmw).
     if (!cell.ctl.compare_exchange_strong(ctl, cell_ctl(CellKind::kEmpty, lap + 1),
                                           std::memory_order_seq_cst)) {
       continue;  // a publisher dropped it meanwhile

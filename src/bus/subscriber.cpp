@@ -76,8 +76,9 @@ Result<std::optional<Sample>> Subscriber::try_take() {
   detail::SubscriberSlot& slot = segment.subscriber(s);
   AXLE_TRY(const detail::TakenEntry e, detail::take_entry(segment, s));
   if (e.chunk == detail::kNoChunk) return std::optional<Sample>();
-  // A reliable publisher may wait for room.
-  detail::notify_once(slot.space_seq, slot.space_waiters, slot.space_wake_pending);
+  // A reliable publisher may wait for room. The take's commit, its CAS on the cell, is a
+  // seq_cst read-modify-write, so no fence is needed before the waiters load.
+  detail::notify_once_after_rmw(slot.space_seq, slot.space_waiters, slot.space_wake_pending);
   if (e.size > segment.params().max_message_size) {
     detail::release_chunk(segment, e.chunk, detail::subscriber_bit(s));
     return make_error(ErrorCode::kCorrupt, "a sample of topic '" + segment.topic() +
