@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -181,6 +183,93 @@ TEST(PubSub, LoanWaitsUntilASampleIsReleased) {
   auto loan = pub->loan();  // blocks on the free-chunk futex until the sample is destroyed
   releaser.join();
   EXPECT_TRUE(loan.ok()) << loan.error().to_string();
+}
+
+// The wake-ups whose writer commits with a seq_cst read-modify-write and no fence (docs/bus.md,
+// "Waiting"), many times over between two threads, so that releases and takes land in every
+// part of the waiter's announce / read / re-check / sleep sequence. A lost wake-up leaves the
+// waiter asleep until its timeout, which both loops turn into a failure.
+constexpr std::uint32_t kWakeRounds = 5000;
+
+struct ReliablePair {
+  Publisher pub;
+  Subscriber sub;
+};
+
+// A publisher whose waits time out after 5 s and a reliable subscriber, on `topic`.
+std::optional<ReliablePair> reliable_pair(Node& node, const std::string& topic,
+                                          const TopicOptions& t) {
+  PublisherOptions p;
+  p.timeout = seconds(5);
+  SubscriberOptions reliable;
+  reliable.reliability = Reliability::kReliable;
+  auto pub = node.create_publisher(topic, t, p);
+  auto sub = node.create_subscriber(topic, t, reliable);
+  if (!pub.ok() || !sub.ok()) return std::nullopt;
+  return ReliablePair{std::move(*pub), std::move(*sub)};
+}
+
+// Takes kWakeRounds samples numbered 0, 1, ... in a thread, releasing each at once; `received`
+// counts those that came in order, until the first that did not or a timeout.
+std::thread take_in_order(Subscriber& sub, std::uint32_t& received) {
+  return std::thread([&sub, &received] {
+    for (std::uint32_t i = 0; i < kWakeRounds; ++i) {
+      auto s = sub.take(seconds(5));
+      if (!s.ok()) return;
+      std::uint32_t v = 0;
+      std::memcpy(&v, s->data().data(), sizeof v);
+      if (v != i) return;
+      ++received;
+    }
+  });
+}
+
+TEST(PubSub, EveryReleaseOfTheOnlyChunkWakesTheLoanThatWaitsForIt) {
+  ScopedTopic topic("releasewake");
+  Node node = make_node("n1");
+  TopicOptions t;
+  t.chunk_count = 1;  // each loan waits for the sample before it to be released
+  auto pair = reliable_pair(node, topic.name(), t);
+  ASSERT_TRUE(pair.has_value());
+  auto& [pub, sub] = *pair;
+  std::uint32_t received = 0;
+  std::thread consumer = take_in_order(sub, received);  // releasing each frees the only chunk
+  Result<void> last = axle::ok();
+  for (std::uint32_t i = 0; i < kWakeRounds && last.ok(); ++i) {
+    auto loan = pub.loan();
+    if (!loan.ok()) {
+      last = loan.error();
+      break;
+    }
+    std::memcpy(loan->data().data(), &i, sizeof i);
+    last = pub.publish(std::move(*loan), sizeof i);
+  }
+  consumer.join();
+  EXPECT_TRUE(last.ok()) << last.error().to_string();
+  EXPECT_EQ(received, kWakeRounds);
+}
+
+TEST(PubSub, EveryTakeFromAFullQueueWakesTheReliablePublisherThatWaits) {
+  ScopedTopic topic("spacewake");
+  Node node = make_node("n1");
+  TopicOptions t;
+  t.queue_depth = 1;  // each publish after the first waits for the take before it
+  t.chunk_count = 8;
+  auto pair = reliable_pair(node, topic.name(), t);
+  ASSERT_TRUE(pair.has_value());
+  auto& [pub, sub] = *pair;
+  std::uint32_t received = 0;
+  std::thread consumer = take_in_order(sub, received);
+  Result<void> last = axle::ok();
+  for (std::uint32_t i = 0; i < kWakeRounds && last.ok(); ++i) {
+    std::byte b[sizeof i];
+    std::memcpy(b, &i, sizeof i);
+    last = pub.publish_copy(b);
+  }
+  consumer.join();
+  EXPECT_TRUE(last.ok()) << last.error().to_string();
+  EXPECT_EQ(received, kWakeRounds);
+  EXPECT_EQ(sub.lost(), 0U);
 }
 
 TEST(PubSub, OversizedPublishIsRefused) {
