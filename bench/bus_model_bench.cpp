@@ -217,6 +217,20 @@ std::optional<Row> measure_model(const Options& opt, int step) {
   return summarize(step_name(step), std::move(*batches));
 }
 
+// The unit of the one-core row: one atomic add (a locked instruction on x86) on a line no other
+// core touches, as the bus's calls make about seventeen per message (reference counts of the
+// Loan and Sample handles, the robust mutex, claims, releases, counters, the push's fence).
+Row measure_locked_add(const Options& opt) {
+  alignas(64) std::atomic<std::uint64_t> word{0};
+  std::vector<double> batches;
+  for (int b = 0; b < opt.batches; ++b) {
+    const std::int64_t start = monotonic_ns();
+    for (int n = 0; n < opt.batch; ++n) word.fetch_add(1, std::memory_order_relaxed);
+    batches.push_back(static_cast<double>(monotonic_ns() - start) / opt.batch);
+  }
+  return summarize("one locked add on one core", std::move(batches));
+}
+
 // The same ping-pong through the bus, two topics in one process (what `axle bench latency`
 // measures between two processes, with its 64-byte messages and busy-polling takes); then the
 // same calls on one core, which is what the bus's code costs apart from moving lines.
@@ -296,7 +310,10 @@ Result<std::vector<Row>> measure_bus(const Options& opt) {
   auto row = run();
   if (row) rows.push_back(*row);
   auto local = row ? run_one_core() : Result<Row>(row.error());
-  if (local) rows.push_back(*local);
+  if (local) {
+    rows.push_back(*local);
+    rows.push_back(measure_locked_add(opt));
+  }
   (void)bus::remove_topic(base + "/ping");
   (void)bus::remove_topic(base + "/pong");
   (void)bus::remove_topic(base + "/local");
@@ -343,8 +360,8 @@ std::optional<Options> parse(int argc, char** argv) {
           "Two threads pinned to CPUs A and B (default 0,1) ping-pong through a model of the\n"
           "bus protocol, one step added per row, then through the bus itself: one-way latency,\n"
           "median and p99 of the means of N batches (default 500) of round trips (default "
-          "2000).\nLast row: the same bus calls in one thread on CPU A, per message (the code's "
-          "cost, no cross-core transfer).\n");
+          "2000).\nLast rows: the same bus calls in one thread on CPU A, per message (the code's "
+          "cost, no cross-core transfer), and one atomic add there, its unit.\n");
       std::exit(0);
     } else {
       std::fprintf(stderr, "axle-bench-bus-model: unknown option %s (see --help)\n", argv[i]);
