@@ -217,18 +217,31 @@ std::optional<Row> measure_model(const Options& opt, int step) {
   return summarize(step_name(step), std::move(*batches));
 }
 
+// Runs `op` in batches of opt.batch calls on this thread and returns each batch's nanoseconds
+// per call; stops at the first call that returns false (nullopt).
+template <typename Op>
+std::optional<std::vector<double>> time_per_call(const Options& opt, Op&& op) {
+  std::vector<double> batches;
+  for (int b = 0; b < opt.batches; ++b) {
+    const std::int64_t start = monotonic_ns();
+    for (int n = 0; n < opt.batch; ++n) {
+      if (!op()) return std::nullopt;
+    }
+    batches.push_back(static_cast<double>(monotonic_ns() - start) / opt.batch);
+  }
+  return batches;
+}
+
 // The unit of the one-core row: one atomic add (a locked instruction on x86) on a line no other
 // core touches, as the bus's calls make about seventeen per message (reference counts of the
 // Loan and Sample handles, the robust mutex, claims, releases, counters, the push's fence).
 Row measure_locked_add(const Options& opt) {
   alignas(64) std::atomic<std::uint64_t> word{0};
-  std::vector<double> batches;
-  for (int b = 0; b < opt.batches; ++b) {
-    const std::int64_t start = monotonic_ns();
-    for (int n = 0; n < opt.batch; ++n) word.fetch_add(1, std::memory_order_relaxed);
-    batches.push_back(static_cast<double>(monotonic_ns() - start) / opt.batch);
-  }
-  return summarize("one locked add on one core", std::move(batches));
+  auto batches = time_per_call(opt, [&word] {
+    word.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  });
+  return summarize("one locked add on one core", std::move(*batches));
 }
 
 // The same ping-pong through the bus, two topics in one process (what `axle bench latency`
@@ -249,23 +262,23 @@ Result<std::vector<Row>> measure_bus(const Options& opt) {
   bus::SubscriberOptions sub;
   sub.reliability = bus::Reliability::kReliable;
   sub.spin = std::chrono::hours(1);
+  auto send = [](bus::Publisher& pub, std::uint64_t seq) {
+    auto loan = pub.loan();
+    if (!loan) return false;
+    std::memcpy(loan->data().data(), &seq, sizeof seq);
+    return pub.publish(std::move(*loan), 64).ok();
+  };
+  auto take = [](bus::Subscriber& sub_, std::uint64_t& seq) {
+    auto sample = sub_.take(std::chrono::seconds(5));
+    if (!sample) return false;
+    std::memcpy(&seq, sample->data().data(), sizeof seq);
+    return true;
+  };
   auto run = [&]() -> Result<Row> {
     AXLE_TRY(auto ping_pub, ping_node.create_publisher(base + "/ping", topic));
     AXLE_TRY(auto pong_sub, pong_node.create_subscriber(base + "/ping", topic, sub));
     AXLE_TRY(auto pong_pub, pong_node.create_publisher(base + "/pong", topic));
     AXLE_TRY(auto ping_sub, ping_node.create_subscriber(base + "/pong", topic, sub));
-    auto send = [](bus::Publisher& pub, std::uint64_t seq) {
-      auto loan = pub.loan();
-      if (!loan) return false;
-      std::memcpy(loan->data().data(), &seq, sizeof seq);
-      return pub.publish(std::move(*loan), 64).ok();
-    };
-    auto take = [](bus::Subscriber& sub_, std::uint64_t& seq) {
-      auto sample = sub_.take(std::chrono::seconds(5));
-      if (!sample) return false;
-      std::memcpy(&seq, sample->data().data(), sizeof seq);
-      return true;
-    };
     auto batches = ping_pong(
         opt,
         [&](std::uint64_t i) {
@@ -286,25 +299,14 @@ Result<std::vector<Row>> measure_bus(const Options& opt) {
     AXLE_TRY(auto pub, ping_node.create_publisher(base + "/local", topic));
     AXLE_TRY(auto sub_, pong_node.create_subscriber(base + "/local", topic, sub));
     if (!pin_to(opt.cpu_a)) return make_error(ErrorCode::kInternal, "cannot pin to a CPU");
-    std::vector<double> batches;
     std::uint64_t seq = 0;
-    for (int b = 0; b < opt.batches; ++b) {
-      const std::int64_t start = monotonic_ns();
-      for (int n = 0; n < opt.batch; ++n) {
-        auto loan = pub.loan();
-        if (!loan) return loan.error();
-        ++seq;
-        std::memcpy(loan->data().data(), &seq, sizeof seq);
-        AXLE_RETURN_IF_ERROR(pub.publish(std::move(*loan), 64));
-        auto sample = sub_.take(std::chrono::seconds(5));
-        if (!sample) return sample.error();
-        std::uint64_t got = 0;
-        std::memcpy(&got, sample->data().data(), sizeof got);
-        if (got != seq) return make_error(ErrorCode::kInternal, "the bus lost a message");
-      }
-      batches.push_back(static_cast<double>(monotonic_ns() - start) / opt.batch);
-    }
-    return summarize("bus calls on one core (no transfer)", std::move(batches));
+    auto batches = time_per_call(opt, [&] {
+      std::uint64_t got = 0;
+      ++seq;
+      return send(pub, seq) && take(sub_, got) && got == seq;
+    });
+    if (!batches) return make_error(ErrorCode::kInternal, "the bus lost a message on one core");
+    return summarize("bus calls on one core (no transfer)", std::move(*batches));
   };
   std::vector<Row> rows;
   auto row = run();

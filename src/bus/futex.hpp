@@ -27,21 +27,19 @@ inline std::int64_t deadline_after(std::int64_t now_ns, std::int64_t timeout_ns)
 // cache line stays with the waiting side and the fast path costs one load. The fence orders the
 // commit before the waiters load (Dekker with the waiter's seq_cst increment): a waiter this load
 // misses increments after the commit, so its re-check sees the commit and it does not sleep.
-inline void notify(std::atomic<std::uint32_t>& seq, std::atomic<std::uint32_t>& waiters) noexcept {
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  if (waiters.load(std::memory_order_seq_cst) == 0) return;
-  seq.fetch_add(1, std::memory_order_seq_cst);
-  futex_wake_all(seq);
-}
-
-// notify() for a commit that was itself a sequentially consistent read-modify-write, which
-// already precedes the waiters load in the single order of seq_cst operations: no fence (on
-// x86 a fence costs as much as the commit).
+//
+// notify_after_rmw() is the same for a commit that was itself a sequentially consistent
+// read-modify-write, which already precedes the waiters load in the single order of seq_cst
+// operations: no fence (on x86 a fence costs as much as the commit).
 inline void notify_after_rmw(std::atomic<std::uint32_t>& seq,
                              std::atomic<std::uint32_t>& waiters) noexcept {
   if (waiters.load(std::memory_order_seq_cst) == 0) return;
   seq.fetch_add(1, std::memory_order_seq_cst);
   futex_wake_all(seq);
+}
+inline void notify(std::atomic<std::uint32_t>& seq, std::atomic<std::uint32_t>& waiters) noexcept {
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  notify_after_rmw(seq, waiters);
 }
 
 // notify() for a stream of commits: only the first commit after a waiter armed issues the wake
