@@ -10,6 +10,7 @@
 
 #include "axle/core/clock.hpp"
 #include "axle/perf/latency_stats.hpp"
+#include "axle/perf/samples_file.hpp"
 
 namespace axle::perf {
 
@@ -79,6 +80,9 @@ Result<std::string> run_ping(const WorkerSpec& spec, Channel& channel) {
     }
   }
   AXLE_RETURN_IF_ERROR(channel.send(kStopSeq));
+  if (!spec.samples_file.empty()) {
+    AXLE_RETURN_IF_ERROR(write_samples_file(spec.samples_file, samples));
+  }
   const Histogram histogram = log_histogram(samples);
   const LatencySummary s = summarize(samples);
   nlohmann::json hist = nlohmann::json::array();

@@ -50,16 +50,22 @@ Result<WaitMode> parse_mode(std::string_view name) {
 }
 
 std::vector<std::string> worker_arguments(const WorkerSpec& spec) {
-  return {"--role",        std::string(role_name(spec.role)),
-          "--topic",       spec.topic,
-          "--size",        std::to_string(spec.size),
-          "--mode",        std::string(mode_name(spec.mode)),
-          "--count",       std::to_string(spec.count),
-          "--warmup",      std::to_string(spec.warmup),
-          "--millis",      std::to_string(static_cast<std::uint64_t>(spec.seconds * 1000.0)),
-          "--subscribers", std::to_string(spec.subscribers),
-          "--index",       std::to_string(spec.index),
-          "--touch",       spec.touch ? "1" : "0"};
+  std::vector<std::string> args{
+      "--role",        std::string(role_name(spec.role)),
+      "--topic",       spec.topic,
+      "--size",        std::to_string(spec.size),
+      "--mode",        std::string(mode_name(spec.mode)),
+      "--count",       std::to_string(spec.count),
+      "--warmup",      std::to_string(spec.warmup),
+      "--millis",      std::to_string(static_cast<std::uint64_t>(spec.seconds * 1000.0)),
+      "--subscribers", std::to_string(spec.subscribers),
+      "--index",       std::to_string(spec.index),
+      "--touch",       spec.touch ? "1" : "0"};
+  if (!spec.samples_file.empty()) {
+    args.emplace_back("--samples-file");
+    args.push_back(spec.samples_file);
+  }
+  return args;
 }
 
 Result<WorkerSpec> parse_worker_arguments(const std::vector<std::string>& args) {
@@ -76,6 +82,9 @@ Result<WorkerSpec> parse_worker_arguments(const std::vector<std::string>& args) 
       spec.topic = value;
     } else if (key == "--mode") {
       AXLE_TRY(spec.mode, parse_mode(value));
+    } else if (key == "--samples-file") {
+      if (value.empty()) return make_error(ErrorCode::kInvalidArgument, "--samples-file is empty");
+      spec.samples_file = value;
     } else {
       AXLE_TRY(const std::uint64_t v, parse_u64(key, value));
       if (key == "--size")

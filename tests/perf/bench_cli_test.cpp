@@ -90,6 +90,24 @@ double cell_ns(const std::string& line, std::size_t from) {
   return unit == "ns" ? value : unit == "µs" ? value * 1e3 : unit == "ms" ? value * 1e6 : -1;
 }
 
+// Each case runs a share of its round trips in every round; the record holds all of them.
+TEST(BenchCli, LatencyRoundsSplitTheRoundTripsAndMergeEverySample) {
+  const BenchRun run = bench({"latency", "--sizes", "64", "--modes", "blocking", "--count", "301",
+                              "--warmup", "10", "--seconds", "30", "--rounds", "3"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  ASSERT_EQ(count_of(run.records, "axle"), 1u);
+  for (const auto& r : run.records) {
+    if (r.at("system") != "axle") continue;
+    expect_complete_latency(r);
+    EXPECT_EQ(r.at("samples"), 301) << r.dump();  // 101 + 100 + 100
+    EXPECT_EQ(r.at("rounds"), 3) << r.dump();
+  }
+  for (const char* round : {"round 1/3", "round 2/3", "round 3/3"}) {
+    EXPECT_NE(run.err.find(round), std::string::npos) << round << " missing in " << run.err;
+  }
+  EXPECT_TRUE(bench_topics(run).empty());
+}
+
 TEST(BenchCli, LatencyTableGivesAxleAsAMultipleOfTheFloorsOfItsRun) {
   const test::CommandResult r = test::run_command(
       {test::axle_binary(), "bench", "latency", "--quick", "--sizes", "64", "--modes", "busy-poll"},
@@ -145,6 +163,9 @@ TEST(BenchCli, RefusesBadOptionsClearly) {
   EXPECT_NE(run.err.find("12Q"), std::string::npos) << run.err;
   run = bench({"throughput", "--subscribers", "0"});
   EXPECT_EQ(run.exit_code, 2);
+  run = bench({"latency", "--rounds", "0"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("--rounds"), std::string::npos) << run.err;
 }
 
 }  // namespace

@@ -1,11 +1,16 @@
-// The measurement code of `axle bench`: percentiles, histogram buckets, worker arguments, chart.
+// The measurement code of `axle bench`: percentiles, histogram buckets, worker arguments, the
+// samples file, chart.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <limits>
 #include <numeric>
 
 #include "axle/perf/latency_stats.hpp"
+#include "axle/perf/samples_file.hpp"
 #include "axle/perf/svg_chart.hpp"
 #include "axle/perf/worker.hpp"
+#include "support/test_support.hpp"
 
 namespace axle::perf {
 namespace {
@@ -63,6 +68,7 @@ TEST(WorkerArguments, RoundTrip) {
   spec.subscribers = 4;
   spec.index = 3;
   spec.touch = true;
+  spec.samples_file = "/tmp/axle bench/samples";
   auto parsed = parse_worker_arguments(worker_arguments(spec));
   ASSERT_TRUE(parsed) << parsed.error().to_string();
   EXPECT_EQ(parsed->role, Role::kSubscriber);
@@ -75,6 +81,12 @@ TEST(WorkerArguments, RoundTrip) {
   EXPECT_EQ(parsed->subscribers, 4u);
   EXPECT_EQ(parsed->index, 3u);
   EXPECT_TRUE(parsed->touch);
+  EXPECT_EQ(parsed->samples_file, spec.samples_file);
+  // Without a samples file the argument is left out, and none is parsed back.
+  spec.samples_file.clear();
+  const std::vector<std::string> args = worker_arguments(spec);
+  EXPECT_EQ(std::count(args.begin(), args.end(), "--samples-file"), 0);
+  EXPECT_TRUE(parse_worker_arguments(args)->samples_file.empty());
 }
 
 TEST(WorkerArguments, RefusesBadInput) {
@@ -85,6 +97,29 @@ TEST(WorkerArguments, RefusesBadInput) {
   EXPECT_FALSE(parse_worker_arguments({"--mode", "fast"}));
   EXPECT_FALSE(parse_worker_arguments({"--colour", "red"}));
   EXPECT_FALSE(parse_worker_arguments({"--subscribers", "0"}));
+  EXPECT_FALSE(parse_worker_arguments({"--samples-file", ""}));
+}
+
+TEST(SamplesFile, RoundsAppendInOrderAndAPartialSampleIsRefused) {
+  const test::TempDir dir;
+  const std::string path = (dir.path() / "samples").string();
+  ASSERT_TRUE(write_samples_file(path, {5, -1, std::numeric_limits<std::int64_t>::max()}));
+  std::vector<std::int64_t> merged{7};
+  ASSERT_TRUE(read_samples_file(path, merged));
+  ASSERT_TRUE(write_samples_file(path, {}));  // a round may end with no sample
+  ASSERT_TRUE(read_samples_file(path, merged));
+  EXPECT_EQ(merged,
+            (std::vector<std::int64_t>{7, 5, -1, std::numeric_limits<std::int64_t>::max()}));
+
+  test::write_file(dir.path() / "torn", std::string(12, 'x'));
+  auto torn = read_samples_file((dir.path() / "torn").string(), merged);
+  ASSERT_FALSE(torn);
+  EXPECT_EQ(torn.error().code, ErrorCode::kCorrupt);
+  EXPECT_NE(torn.error().message.find("12 bytes"), std::string::npos) << torn.error().message;
+  EXPECT_EQ(merged.size(), 4u);  // nothing appended on failure
+  auto missing = read_samples_file((dir.path() / "absent").string(), merged);
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("absent"), std::string::npos) << missing.error().message;
 }
 
 TEST(Payload, SequenceSurvivesAndTouchWritesEverything) {

@@ -44,6 +44,9 @@ struct WorkerSpec {
   std::uint32_t subscribers = 1;  // pub/sub: subscribers of the data topic (queue sizing)
   std::uint32_t index = 0;        // distinguishes workers of one role (names must be unique)
   bool touch = false;             // write and read the whole payload, not only the sequence
+  // ping: also writes every one-way sample (int64 ns, native byte order) to this file, so that
+  // the runs of one case in several rounds can be merged exactly. Empty: not written.
+  std::string samples_file;
 };
 
 [[nodiscard]] std::string_view role_name(Role role) noexcept;

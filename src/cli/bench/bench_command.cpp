@@ -31,6 +31,7 @@ struct BenchOptions {
   std::uint64_t count = 10'000;
   std::uint64_t warmup = 1'000;
   double seconds = 3.0;
+  unsigned rounds = 3;  // latency: each case's round trips are split over this many rounds
   std::string svg;
   bool pin = true;  // ping on CPU 0, pong on CPU 1, where the floors are measured
   bool touch = false;
@@ -128,6 +129,7 @@ struct Plan {
   std::string prefix = "axle_bench/" + std::to_string(::getpid());
   std::vector<std::string> leftovers;
   int failures = 0;
+  int case_no = 0;  // numbers the cases' topics: no two cases of a run share one
 };
 
 Result<void> make_plan(const BenchOptions& o, const std::string& default_sizes, Plan& plan) {
@@ -141,14 +143,14 @@ Result<void> make_plan(const BenchOptions& o, const std::string& default_sizes, 
   return axle::ok();
 }
 
-// Runs `each(system, case_topic)` for every system, with its session around, and checks what
-// each system leaves behind.
+// Runs `each(system index, prepared system, case topic)` for the systems in `order`, with each
+// system's session around its cases, and checks what each system leaves behind.
 template <typename Each>
-void for_each_system(Plan& plan, Each each) {
-  int case_no = 0;
-  for (const std::string& name : plan.systems) {
+void for_each_system(Plan& plan, const std::vector<std::size_t>& order, Each each) {
+  for (const std::size_t i : order) {
+    const std::string& name = plan.systems[i];
     auto prepared = bench::prepare_system(name, plan.dir.path(), plan.sizes);
-    each(name, prepared, [&] { return plan.prefix + "/c" + std::to_string(case_no++); });
+    each(i, prepared, [&] { return plan.prefix + "/c" + std::to_string(plan.case_no++); });
     if (prepared) prepared->session.reset();
     auto left = bench::leftovers_of(name, plan.prefix);
     if (name == "axle") {
@@ -158,12 +160,94 @@ void for_each_system(Plan& plan, Each each) {
   }
 }
 
+// The systems in the order of round `round`: each round starts one system later, so that every
+// system takes each place in the sequence (first after the floors, last, ...) equally often.
+std::vector<std::size_t> round_order(const Plan& plan, std::size_t round) {
+  std::vector<std::size_t> order;
+  for (std::size_t k = 0; k < plan.systems.size(); ++k) {
+    order.push_back((round + k) % plan.systems.size());
+  }
+  return order;
+}
+
+// The latency cases in table order (system, mode, size), without samples yet.
+std::vector<LatencyRecord> latency_cases(const Plan& plan,
+                                         const std::vector<perf::WaitMode>& modes) {
+  std::vector<LatencyRecord> cases;
+  for (const std::string& name : plan.systems) {
+    for (perf::WaitMode mode : modes) {
+      for (std::uint64_t size : plan.sizes) {
+        LatencyRecord& c = cases.emplace_back();
+        c.system = name;
+        c.mode = mode;
+        c.size = size;
+      }
+    }
+  }
+  return cases;
+}
+
+// Round `round` of o.rounds: every system in turn runs its share of every case, whose samples are
+// added to the case's record. A case that failed once is not run again.
+void measure_latency_round(const BenchOptions& o, Plan& plan, std::size_t modes, unsigned round,
+                           std::vector<LatencyRecord>& cases, std::size_t& done) {
+  const std::string samples_file = plan.dir.path() + "/samples";
+  for_each_system(
+      plan, round_order(plan, round),
+      [&](std::size_t system, Result<bench::PreparedSystem>& prepared, auto next_topic) {
+        const std::size_t per_system = modes * plan.sizes.size();
+        for (std::size_t k = 0; k < per_system; ++k) {
+          LatencyRecord& c = cases[system * per_system + k];
+          std::string outcome;
+          if (!c.error.empty()) {
+            outcome = "skipped (failed in an earlier round)";
+          } else if (!prepared) {
+            c.error = prepared.error().message;
+          } else {
+            const std::string topic = next_topic();
+            perf::WorkerSpec spec = case_spec(o, topic, c.size);
+            spec.mode = c.mode;
+            spec.count = o.count / o.rounds + (round < o.count % o.rounds ? 1 : 0);
+            spec.seconds = o.seconds / o.rounds;
+            spec.samples_file = samples_file;
+            LatencyRecord rec = bench::run_latency_case(prepared->system, spec, o.pin);
+            remove_case_topics(topic);
+            if (rec.error.empty()) {
+              c.samples.insert(c.samples.end(), rec.samples.begin(), rec.samples.end());
+              outcome = fmt::format("p50 {} ns, p99 {} ns", rec.summary.p50_ns, rec.summary.p99_ns);
+            } else {
+              c.error = rec.error;
+            }
+          }
+          if (outcome.empty()) outcome = "failed: " + c.error;
+          progress(fmt::format("[{}/{}] round {}/{}: {} {} {}: {}", ++done, cases.size() * o.rounds,
+                               round + 1, o.rounds, c.system, bench::size_label(c.size),
+                               perf::mode_name(c.mode), outcome));
+        }
+      });
+}
+
+// Percentiles and histogram of each case from the samples of all rounds.
+void summarize_cases(const BenchOptions& o, std::vector<LatencyRecord>& cases) {
+  for (LatencyRecord& c : cases) {
+    if (c.error.empty()) {
+      c.summary = perf::summarize(c.samples);
+      c.histogram = perf::log_histogram(c.samples);
+      if (c.summary.mean_ns > 0) c.msgs_per_s = 1e9 / c.summary.mean_ns;
+      c.rounds = o.rounds;
+    }
+    c.samples = {};
+  }
+}
+
 int run_latency(Context& ctx, BenchOptions o) {
   if (o.quick) {
     o.count = std::min<std::uint64_t>(o.count, 500);
     o.warmup = std::min<std::uint64_t>(o.warmup, 50);
     o.seconds = std::min(o.seconds, 0.5);
+    o.rounds = std::min(o.rounds, 2U);
   }
+  o.rounds = static_cast<unsigned>(std::min<std::uint64_t>(o.rounds, o.count));
   Plan plan;
   if (auto r = make_plan(o, o.quick ? "64,64K,1M" : "64,4K,64K,1M,4M,8M", plan); !r) {
     return ctx.fail(r.error(), kExitUsage);
@@ -176,41 +260,25 @@ int run_latency(Context& ctx, BenchOptions o) {
   }
   if (modes.empty())
     return ctx.fail(make_error(ErrorCode::kInvalidArgument, "--modes is empty"), kExitUsage);
-  const std::size_t total = plan.systems.size() * modes.size() * plan.sizes.size();
-  progress(
-      fmt::format("axle bench latency: {} cases ({} systems x {} modes x {} sizes), up to "
-                  "{} round trips or {:.1f} s each, {}; measuring the floors first",
-                  total, plan.systems.size(), modes.size(), plan.sizes.size(), o.count, o.seconds,
-                  o.pin ? "ping on CPU 0 and pong on CPU 1" : "unpinned (--no-pin)"));
+  std::vector<LatencyRecord> cases = latency_cases(plan, modes);
+  progress(fmt::format(
+      "axle bench latency: {} cases ({} systems x {} modes x {} sizes), up to {} round trips or "
+      "{:.1f} s each, in {} rounds that alternate the systems, {}; measuring the floors first",
+      cases.size(), plan.systems.size(), modes.size(), plan.sizes.size(), o.count, o.seconds,
+      o.rounds, o.pin ? "ping on CPU 0 and pong on CPU 1" : "unpinned (--no-pin)"));
   std::vector<LatencyRecord> records = bench::floor_records(perf::measure_floors(), "before");
+  // A machine's noise comes in bursts of seconds. Measuring each case a share of the time in every
+  // round, with the systems alternating, spreads those bursts over all systems instead of charging
+  // them to whichever ran during one.
   std::size_t done = 0;
-  for_each_system(plan, [&](const std::string& name, Result<bench::PreparedSystem>& prepared,
-                            auto next_topic) {
-    for (perf::WaitMode mode : modes) {
-      for (std::uint64_t size : plan.sizes) {
-        const std::string topic = next_topic();
-        LatencyRecord rec;
-        if (!prepared) {
-          rec.system = name;
-          rec.error = prepared.error().message;
-        } else {
-          perf::WorkerSpec spec = case_spec(o, topic, size);
-          spec.mode = mode;
-          rec = bench::run_latency_case(prepared->system, spec, o.pin);
-          remove_case_topics(topic);
-        }
-        rec.size = size;
-        rec.mode = mode;
-        if (!rec.error.empty()) ++plan.failures;
-        progress(fmt::format("[{}/{}] {} {} {}: {}", ++done, total, rec.system,
-                             bench::size_label(size), perf::mode_name(mode),
-                             rec.error.empty() ? fmt::format("p50 {} ns, p99 {} ns",
-                                                             rec.summary.p50_ns, rec.summary.p99_ns)
-                                               : "failed: " + rec.error));
-        records.push_back(std::move(rec));
-      }
-    }
-  });
+  for (unsigned round = 0; round < o.rounds; ++round) {
+    measure_latency_round(o, plan, modes.size(), round, cases, done);
+  }
+  summarize_cases(o, cases);
+  for (LatencyRecord& c : cases) {
+    if (!c.error.empty()) ++plan.failures;
+    records.push_back(std::move(c));
+  }
   for (auto& r : bench::floor_records(perf::measure_floors(), "after")) records.push_back(r);
   if (!o.svg.empty()) {
     std::ofstream svg(o.svg);
@@ -222,8 +290,9 @@ int run_latency(Context& ctx, BenchOptions o) {
     for (const auto& r : records) std::cout << bench::latency_json(r).dump() << '\n';
   } else {
     std::cout << bench::latency_table(records);
-    std::cout << "\nOne-way latency = round trip / 2. Floors: busy-poll = cache-line hand-off, "
-                 "blocking = futex wake, between two threads.\n";
+    std::cout << "\nOne-way latency = round trip / 2, over the samples of all " << o.rounds
+              << " rounds. Floors: busy-poll = cache-line hand-off, blocking = futex wake, "
+                 "between two threads.\n";
     std::cout << (plan.leftovers.empty() ? "Nothing left behind in /dev/shm or /tmp.\n" : "");
   }
   for (const auto& l : plan.leftovers) std::cerr << "axle bench: " << l << '\n';
@@ -251,7 +320,9 @@ int run_throughput(Context& ctx, BenchOptions o) {
   std::vector<ThroughputRecord> records;
   std::size_t done = 0;
   for_each_system(
-      plan, [&](const std::string& name, Result<bench::PreparedSystem>& prepared, auto next_topic) {
+      plan, round_order(plan, 0),
+      [&](std::size_t system, Result<bench::PreparedSystem>& prepared, auto next_topic) {
+        const std::string& name = plan.systems[system];
         for (std::uint64_t size : plan.sizes) {
           for (std::uint32_t n : subs) {
             const std::string topic = next_topic();
@@ -294,7 +365,8 @@ void add_common_options(CLI::App& cmd, BenchOptions& o) {
                  "RouDi started and stopped by the bench), cyclonedds (0.10.2, default "
                  "transport over loopback)");
   cmd.add_option("--sizes", o.sizes, "Payload sizes, comma-separated (64, 4K, 1M, ...)");
-  cmd.add_option("--seconds", o.seconds, "Time limit of one case's measurement")
+  cmd.add_option("--seconds", o.seconds,
+                 "Time limit of one case's measurement (latency: over all its rounds)")
       ->check(CLI::Range(0.05, 600.0));
   cmd.add_flag("--touch", o.touch,
                "Write and read the whole payload (default: only its first 8 bytes, zero-copy)");
@@ -319,6 +391,12 @@ void register_bench_command(CLI::App& app, Context& ctx) {
   latency->add_option("--count", options->count, "Measured round trips per case at most")
       ->check(CLI::Range(1, 100'000'000));
   latency->add_option("--warmup", options->warmup, "Round trips before measuring");
+  latency
+      ->add_option("--rounds", options->rounds,
+                   "Split each case's round trips and time over this many rounds, each running "
+                   "every system in turn, and merge their samples (default 3; --quick: at most "
+                   "2)")
+      ->check(CLI::Range(1, 100));
   latency->add_option("--svg", options->svg, "Write the latency histogram chart (SVG) here");
   latency->add_flag("--pin,!--no-pin", options->pin,
                     "Pin ping to CPU 0 and pong to CPU 1, where the floors are measured "

@@ -64,6 +64,7 @@ nlohmann::ordered_json latency_json(const LatencyRecord& r) {
   j["max_ns"] = r.summary.max_ns;
   j["msgs_per_s"] = std::round(r.msgs_per_s);
   j["samples"] = r.summary.samples;
+  j["rounds"] = r.rounds;
   return j;
 }
 

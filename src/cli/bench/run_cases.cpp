@@ -1,10 +1,12 @@
 #include "run_cases.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
 
 #include "axle/core/clock.hpp"
+#include "axle/perf/samples_file.hpp"
 
 namespace axle::cli::bench {
 
@@ -59,8 +61,10 @@ Result<nlohmann::json> result_line(WorkerProcess& worker, std::int64_t deadline,
 }
 
 Result<void> latency(const System& system, perf::WorkerSpec spec, bool pin, LatencyRecord& rec) {
-  spec.role = perf::Role::kPong;
-  AXLE_TRY(auto pong, start_worker(system, spec, pin ? 1 : -1));
+  perf::WorkerSpec pong_spec = spec;
+  pong_spec.role = perf::Role::kPong;
+  pong_spec.samples_file.clear();  // only ping times anything
+  AXLE_TRY(auto pong, start_worker(system, pong_spec, pin ? 1 : -1));
   AXLE_RETURN_IF_ERROR(expect_line(pong, "ready", monotonic_ns() + 30 * kSec, "pong"));
   spec.role = perf::Role::kPing;
   AXLE_TRY(auto ping, start_worker(system, spec, pin ? 0 : -1));
@@ -84,6 +88,16 @@ Result<void> latency(const System& system, perf::WorkerSpec spec, bool pin, Late
     rec.histogram.emplace_back(b.at(0).get<std::int64_t>(), b.at(1).get<std::uint64_t>());
   }
   if (s.mean_ns > 0) rec.msgs_per_s = 1e9 / s.mean_ns;  // one message per one-way trip
+  if (spec.samples_file.empty()) return axle::ok();
+  auto read = perf::read_samples_file(spec.samples_file, rec.samples);
+  std::error_code ec;
+  std::filesystem::remove(spec.samples_file, ec);
+  AXLE_RETURN_IF_ERROR(read);
+  if (rec.samples.size() != s.samples) {
+    return make_error(ErrorCode::kCorrupt, "ping wrote " + std::to_string(rec.samples.size()) +
+                                               " samples but reported " +
+                                               std::to_string(s.samples));
+  }
   return axle::ok();
 }
 

@@ -27,6 +27,10 @@ struct LatencyRecord {
   perf::Histogram histogram;
   double msgs_per_s = 0;  // round trips per second x 2 (messages moved)
   std::string error;      // set when the case failed; the other fields are then empty
+  // Every one-way sample, when the case ran with spec.samples_file (run_latency_case reads and
+  // removes that file); empty otherwise.
+  std::vector<std::int64_t> samples;
+  unsigned rounds = 1;  // the runs whose samples make up the summary
 };
 
 struct ThroughputRecord {
@@ -40,6 +44,7 @@ struct ThroughputRecord {
 };
 
 // `spec` gives size, mode, counts and topic; roles are set here. `pin`: ping on CPU 0, pong on 1.
+// With spec.samples_file set, the record also carries the raw samples.
 LatencyRecord run_latency_case(const System& system, perf::WorkerSpec spec, bool pin);
 ThroughputRecord run_throughput_case(const System& system, perf::WorkerSpec spec);
 
