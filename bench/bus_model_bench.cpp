@@ -69,12 +69,20 @@ struct alignas(64) Line {
   std::atomic<std::uint64_t> v{0};
   std::atomic<std::uint64_t> second{0};  // the payload's first bytes when the holder shares a line
 };
+// The release-log variant: the taker appends each released chunk to lines of its own, and the
+// sender reads a whole line once per kLogBatch messages, after a send, to clear the taker's bits.
+constexpr int kLogBatch = 4;  // with kChunks = 6, a chunk is always cleared before its next claim
+constexpr int kLogLines = 4;
+struct alignas(64) LogLine {
+  std::atomic<std::uint64_t> entry[kLogBatch];
+};
 struct Direction {
   Line cell[kCells];
   Line payload[kChunks];
   Line holder[kChunks];
   Line mutex;  // the pushers' lock: only this direction's sender touches it
   Line head;   // the taker's own line
+  LogLine log[kLogLines];
 };
 
 // Steps, cumulative: each row does everything the rows above it do.
@@ -87,8 +95,11 @@ enum Step : int {
                 //   the taker's head CAS and its fence
   kPrefetches,  // + the bus's prefetch hints (holder and payload at take, next holder at send)
   kColocated,   // a variant of the above, not the bus: the holder on the payload's first line
+  kReleaseLog,  // a variant of kPrefetches, not the bus: the taker never writes the holder word;
+                // it logs its releases on its own lines, which the sender reads in batches
 };
-constexpr Step kLastStep = kColocated;
+constexpr Step kLastStep = kReleaseLog;
+constexpr std::uint64_t kModelLoanBit = 1ULL << 49;
 
 const char* step_name(int step) {
   switch (step) {
@@ -99,6 +110,7 @@ const char* step_name(int step) {
     case kLockFences: return "+ push lock, head CAS, fences";
     case kPrefetches: return "+ prefetch hints (= the protocol)";
     case kColocated: return "variant: holder on the payload line";
+    case kReleaseLog: return "variant: releases logged by the taker";
     default: return "?";
   }
 }
@@ -109,7 +121,7 @@ void model_send(Direction& d, std::uint64_t i, int step) {
   Line* const holder = step == kColocated ? d.payload : d.holder;
   if (step >= kHolder) {
     std::uint64_t expected = 0;
-    while (!holder[k].v.compare_exchange_strong(expected, 1ULL << 49)) expected = 0;
+    while (!holder[k].v.compare_exchange_strong(expected, kModelLoanBit)) expected = 0;
   }
   if (step == kColocated) {
     d.payload[k].second.store(i, std::memory_order_relaxed);
@@ -126,7 +138,20 @@ void model_send(Direction& d, std::uint64_t i, int step) {
     d.mutex.v.exchange(0);
     std::atomic_thread_fence(std::memory_order_seq_cst);
   }
-  if (step >= kPrefetches) prefetch_for_write(&holder[(i + 1) % kChunks]);
+  if (step == kReleaseLog) {
+    holder[k].v.fetch_and(~kModelLoanBit);  // the loan ends with the push, as in the bus
+    if (i > kLogBatch && (i - 1) % kLogBatch == 0) {
+      // After the commit, while the taker works: messages i - kLogBatch .. i - 1 were echoed, so
+      // released; clear their bits. Only the sender writes the holder words, which therefore
+      // stay in its cache.
+      const LogLine& line = d.log[((i - 1) / kLogBatch - 1) % kLogLines];
+      for (const auto& e : line.entry) {
+        holder[e.load(std::memory_order_relaxed)].v.fetch_and(~1ULL);
+      }
+    }
+  } else if (step >= kPrefetches) {
+    prefetch_for_write(&holder[(i + 1) % kChunks]);
+  }
 }
 
 std::uint64_t model_take(Direction& d, std::uint64_t i, int step) {
@@ -136,7 +161,7 @@ std::uint64_t model_take(Direction& d, std::uint64_t i, int step) {
   while (d.cell[c].v.load(std::memory_order_acquire) != i) {
   }
   if (step >= kPrefetches) {
-    prefetch_for_write(&holder[k]);
+    if (step != kReleaseLog) prefetch_for_write(&holder[k]);
     if (step != kColocated) __builtin_prefetch(&d.payload[k]);
   }
   if (step >= kTakerCas) {
@@ -154,7 +179,12 @@ std::uint64_t model_take(Direction& d, std::uint64_t i, int step) {
   } else if (step >= kPayload) {
     got = d.payload[k].v.load(std::memory_order_relaxed);
   }
-  if (step >= kHolder) holder[k].v.fetch_and(~((1ULL << 49) | 1));
+  if (step == kReleaseLog) {
+    d.log[((i - 1) / kLogBatch) % kLogLines].entry[(i - 1) % kLogBatch].store(
+        static_cast<std::uint64_t>(k), std::memory_order_relaxed);
+  } else if (step >= kHolder) {
+    holder[k].v.fetch_and(~(kModelLoanBit | 1));
+  }
   return got;
 }
 

@@ -263,9 +263,11 @@ int run_latency(Context& ctx, BenchOptions o) {
   std::vector<LatencyRecord> cases = latency_cases(plan, modes);
   progress(fmt::format(
       "axle bench latency: {} cases ({} systems x {} modes x {} sizes), up to {} round trips or "
-      "{:.1f} s each, in {} rounds that alternate the systems, {}; measuring the floors first",
+      "{:.1f} s each, {}, {}; measuring the floors first",
       cases.size(), plan.systems.size(), modes.size(), plan.sizes.size(), o.count, o.seconds,
-      o.rounds, o.pin ? "ping on CPU 0 and pong on CPU 1" : "unpinned (--no-pin)"));
+      o.rounds == 1 ? std::string("in one round")
+                    : fmt::format("in {} rounds that alternate the systems", o.rounds),
+      o.pin ? "ping on CPU 0 and pong on CPU 1" : "unpinned (--no-pin)"));
   std::vector<LatencyRecord> records = bench::floor_records(perf::measure_floors(), "before");
   // A machine's noise comes in bursts of seconds. Measuring each case a share of the time in every
   // round, with the systems alternating, spreads those bursts over all systems instead of charging
@@ -290,9 +292,11 @@ int run_latency(Context& ctx, BenchOptions o) {
     for (const auto& r : records) std::cout << bench::latency_json(r).dump() << '\n';
   } else {
     std::cout << bench::latency_table(records);
-    std::cout << "\nOne-way latency = round trip / 2, over the samples of all " << o.rounds
-              << " rounds. Floors: busy-poll = cache-line hand-off, blocking = futex wake, "
-                 "between two threads.\n";
+    std::cout << "\nOne-way latency = round trip / 2"
+              << (o.rounds == 1 ? std::string()
+                                : fmt::format(", over the samples of all {} rounds", o.rounds))
+              << ". Floors: busy-poll = cache-line hand-off, blocking = futex wake, between two "
+                 "threads.\n";
     std::cout << (plan.leftovers.empty() ? "Nothing left behind in /dev/shm or /tmp.\n" : "");
   }
   for (const auto& l : plan.leftovers) std::cerr << "axle bench: " << l << '\n';
