@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "support/test_support.hpp"
@@ -21,6 +22,33 @@ bool roudi_running() {
     if (std::getline(comm, name) && name == "iox-roudi") return true;
   }
   return false;
+}
+
+// Latency progress lines are "[n/total] round r/R: <system> <size> <mode>: ...". Within a round,
+// the three systems run each case one right after the other, and which system starts rotates.
+void expect_systems_take_turns_per_case(const std::string& progress) {
+  std::vector<std::pair<std::string, std::string>> runs;  // (system, "round: size mode")
+  std::istringstream in(progress);
+  for (std::string line; std::getline(in, line);) {
+    const std::size_t round = line.find("] round ");
+    if (line.rfind('[', 0) != 0 || round == std::string::npos) continue;
+    std::istringstream fields(line.substr(round + 8));
+    std::string rounds, system, size, unit, mode;
+    fields >> rounds >> system >> size >> unit >> mode;
+    runs.emplace_back(system, rounds + " " + size + unit + mode);
+  }
+  ASSERT_EQ(runs.size(), 3u * 4u * 2u) << progress;  // systems x cases x rounds
+  std::set<std::string> firsts;
+  for (std::size_t i = 0; i < runs.size(); i += 3) {
+    std::set<std::string> systems;
+    for (std::size_t j = i; j < i + 3; ++j) {
+      EXPECT_EQ(runs[j].second, runs[i].second) << "case interrupted at line " << j;
+      systems.insert(runs[j].first);
+    }
+    EXPECT_EQ(systems, (std::set<std::string>{"axle", "iceoryx", "cyclonedds"}));
+    firsts.insert(runs[i].first);
+  }
+  EXPECT_EQ(firsts.size(), 3u) << "the system that starts a case never rotates";
 }
 
 TEST(PeerBench, LatencyAndThroughputBesideIceoryxAndCyclone) {
@@ -51,6 +79,7 @@ TEST(PeerBench, LatencyAndThroughputBesideIceoryxAndCyclone) {
     EXPECT_EQ(per_system["iceoryx"], cases) << kind;
     EXPECT_EQ(per_system["cyclonedds"], cases) << kind;
     EXPECT_FALSE(roudi_running()) << "the bench left its RouDi running";
+    if (kind == "latency") expect_systems_take_turns_per_case(run.err);
   }
   EXPECT_FALSE(std::filesystem::exists("/dev/shm/iceoryx_mgmt"));
 }

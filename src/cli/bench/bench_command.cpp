@@ -143,29 +143,37 @@ Result<void> make_plan(const BenchOptions& o, const std::string& default_sizes, 
   return axle::ok();
 }
 
-// Runs `each(system index, prepared system, case topic)` for the systems in `order`, with each
-// system's session around its cases, and checks what each system leaves behind.
+std::string next_case_topic(Plan& plan) {
+  return plan.prefix + "/c" + std::to_string(plan.case_no++);
+}
+
+// Ends a system's session (iceoryx: stops RouDi) and checks what the system left behind.
+void end_system(Plan& plan, const std::string& name, Result<bench::PreparedSystem>& prepared) {
+  if (prepared) prepared->session.reset();
+  auto left = bench::leftovers_of(name, plan.prefix);
+  if (name == "axle") {
+    for (const auto& t : left) (void)bus::remove_topic(t);
+  }
+  if (!left.empty()) plan.leftovers.push_back(leftover_report(name, left));
+}
+
+// Runs `each(system index, prepared system)` for every system, with each system's session
+// around its cases only.
 template <typename Each>
-void for_each_system(Plan& plan, const std::vector<std::size_t>& order, Each each) {
-  for (const std::size_t i : order) {
-    const std::string& name = plan.systems[i];
-    auto prepared = bench::prepare_system(name, plan.dir.path(), plan.sizes);
-    each(i, prepared, [&] { return plan.prefix + "/c" + std::to_string(plan.case_no++); });
-    if (prepared) prepared->session.reset();
-    auto left = bench::leftovers_of(name, plan.prefix);
-    if (name == "axle") {
-      for (const auto& t : left) (void)bus::remove_topic(t);
-    }
-    if (!left.empty()) plan.leftovers.push_back(leftover_report(name, left));
+void for_each_system(Plan& plan, Each each) {
+  for (std::size_t i = 0; i < plan.systems.size(); ++i) {
+    auto prepared = bench::prepare_system(plan.systems[i], plan.dir.path(), plan.sizes);
+    each(i, prepared);
+    end_system(plan, plan.systems[i], prepared);
   }
 }
 
-// The systems in the order of round `round`: each round starts one system later, so that every
-// system takes each place in the sequence (first after the floors, last, ...) equally often.
-std::vector<std::size_t> round_order(const Plan& plan, std::size_t round) {
+// The systems in turn, starting with system `first` (modulo their number): rotating the start
+// gives every system each place in the sequence equally often.
+std::vector<std::size_t> rotated_systems(const Plan& plan, std::size_t first) {
   std::vector<std::size_t> order;
   for (std::size_t k = 0; k < plan.systems.size(); ++k) {
-    order.push_back((round + k) % plan.systems.size());
+    order.push_back((first + k) % plan.systems.size());
   }
   return order;
 }
@@ -187,44 +195,50 @@ std::vector<LatencyRecord> latency_cases(const Plan& plan,
   return cases;
 }
 
-// Round `round` of o.rounds: every system in turn runs its share of every case, whose samples are
-// added to the case's record. A case that failed once is not run again.
+// Round `round` of o.rounds: every case once, run by every system in turn before the next case
+// starts, so that the systems measure one case seconds apart; the start rotates with the case and
+// the round. Each system's session (RouDi) lasts the whole round. A case's samples are added to
+// its record; a case that failed once is not run again.
 void measure_latency_round(const BenchOptions& o, Plan& plan, std::size_t modes, unsigned round,
                            std::vector<LatencyRecord>& cases, std::size_t& done) {
   const std::string samples_file = plan.dir.path() + "/samples";
-  for_each_system(
-      plan, round_order(plan, round),
-      [&](std::size_t system, Result<bench::PreparedSystem>& prepared, auto next_topic) {
-        const std::size_t per_system = modes * plan.sizes.size();
-        for (std::size_t k = 0; k < per_system; ++k) {
-          LatencyRecord& c = cases[system * per_system + k];
-          std::string outcome;
-          if (!c.error.empty()) {
-            outcome = "skipped (failed in an earlier round)";
-          } else if (!prepared) {
-            c.error = prepared.error().message;
-          } else {
-            const std::string topic = next_topic();
-            perf::WorkerSpec spec = case_spec(o, topic, c.size);
-            spec.mode = c.mode;
-            spec.count = o.count / o.rounds + (round < o.count % o.rounds ? 1 : 0);
-            spec.seconds = o.seconds / o.rounds;
-            spec.samples_file = samples_file;
-            LatencyRecord rec = bench::run_latency_case(prepared->system, spec, o.pin);
-            remove_case_topics(topic);
-            if (rec.error.empty()) {
-              c.samples.insert(c.samples.end(), rec.samples.begin(), rec.samples.end());
-              outcome = fmt::format("p50 {} ns, p99 {} ns", rec.summary.p50_ns, rec.summary.p99_ns);
-            } else {
-              c.error = rec.error;
-            }
-          }
-          if (outcome.empty()) outcome = "failed: " + c.error;
-          progress(fmt::format("[{}/{}] round {}/{}: {} {} {}: {}", ++done, cases.size() * o.rounds,
-                               round + 1, o.rounds, c.system, bench::size_label(c.size),
-                               perf::mode_name(c.mode), outcome));
+  std::vector<Result<bench::PreparedSystem>> prepared;
+  for (const std::string& name : plan.systems) {
+    prepared.push_back(bench::prepare_system(name, plan.dir.path(), plan.sizes));
+  }
+  const std::size_t per_system = modes * plan.sizes.size();
+  for (std::size_t k = 0; k < per_system; ++k) {
+    for (const std::size_t system : rotated_systems(plan, round + k)) {
+      LatencyRecord& c = cases[system * per_system + k];
+      std::string outcome;
+      if (!c.error.empty()) {
+        outcome = "skipped (failed in an earlier round)";
+      } else if (!prepared[system]) {
+        c.error = prepared[system].error().message;
+      } else {
+        const std::string topic = next_case_topic(plan);
+        perf::WorkerSpec spec = case_spec(o, topic, c.size);
+        spec.mode = c.mode;
+        spec.count = o.count / o.rounds + (round < o.count % o.rounds ? 1 : 0);
+        spec.seconds = o.seconds / o.rounds;
+        spec.samples_file = samples_file;
+        LatencyRecord rec = bench::run_latency_case(prepared[system]->system, spec, o.pin);
+        remove_case_topics(topic);
+        if (rec.error.empty()) {
+          c.samples.insert(c.samples.end(), rec.samples.begin(), rec.samples.end());
+          outcome = fmt::format("p50 {} ns, p99 {} ns", rec.summary.p50_ns, rec.summary.p99_ns);
+        } else {
+          c.error = rec.error;
         }
-      });
+      }
+      if (outcome.empty()) outcome = "failed: " + c.error;
+      progress(fmt::format("[{}/{}] round {}/{}: {} {} {}: {}", ++done, cases.size() * o.rounds,
+                           round + 1, o.rounds, c.system, bench::size_label(c.size),
+                           perf::mode_name(c.mode), outcome));
+    }
+  }
+  for (std::size_t i = 0; i < plan.systems.size(); ++i)
+    end_system(plan, plan.systems[i], prepared[i]);
 }
 
 // Percentiles and histogram of each case from the samples of all rounds.
@@ -269,8 +283,8 @@ int run_latency(Context& ctx, BenchOptions o) {
                     : fmt::format("in {} rounds that alternate the systems", o.rounds),
       o.pin ? "ping on CPU 0 and pong on CPU 1" : "unpinned (--no-pin)"));
   std::vector<LatencyRecord> records = bench::floor_records(perf::measure_floors(), "before");
-  // A machine's noise comes in bursts of seconds. Measuring each case a share of the time in every
-  // round, with the systems alternating, spreads those bursts over all systems instead of charging
+  // A machine's noise comes in bursts. Measuring each case a share of the time in every round,
+  // every system right after the other, spreads those bursts over all systems instead of charging
   // them to whichever ran during one.
   std::size_t done = 0;
   for (unsigned round = 0; round < o.rounds; ++round) {
@@ -323,35 +337,33 @@ int run_throughput(Context& ctx, BenchOptions o) {
                        o.seconds));
   std::vector<ThroughputRecord> records;
   std::size_t done = 0;
-  for_each_system(
-      plan, round_order(plan, 0),
-      [&](std::size_t system, Result<bench::PreparedSystem>& prepared, auto next_topic) {
-        const std::string& name = plan.systems[system];
-        for (std::uint64_t size : plan.sizes) {
-          for (std::uint32_t n : subs) {
-            const std::string topic = next_topic();
-            ThroughputRecord rec;
-            if (!prepared) {
-              rec.system = name;
-              rec.error = prepared.error().message;
-            } else {
-              perf::WorkerSpec spec = case_spec(o, topic, size);
-              spec.mode = perf::WaitMode::kBlocking;
-              spec.subscribers = n;
-              rec = bench::run_throughput_case(prepared->system, spec);
-              remove_case_topics(topic);
-            }
-            rec.size = size;
-            rec.subscribers = n;
-            if (!rec.error.empty()) ++plan.failures;
-            progress(fmt::format("[{}/{}] {} {} x{}: {}", ++done, total, rec.system,
-                                 bench::size_label(size), n,
-                                 rec.error.empty() ? fmt::format("{:.0f} msgs/s", rec.msgs_per_s)
-                                                   : "failed: " + rec.error));
-            records.push_back(std::move(rec));
-          }
+  for_each_system(plan, [&](std::size_t system, Result<bench::PreparedSystem>& prepared) {
+    const std::string& name = plan.systems[system];
+    for (std::uint64_t size : plan.sizes) {
+      for (std::uint32_t n : subs) {
+        const std::string topic = next_case_topic(plan);
+        ThroughputRecord rec;
+        if (!prepared) {
+          rec.system = name;
+          rec.error = prepared.error().message;
+        } else {
+          perf::WorkerSpec spec = case_spec(o, topic, size);
+          spec.mode = perf::WaitMode::kBlocking;
+          spec.subscribers = n;
+          rec = bench::run_throughput_case(prepared->system, spec);
+          remove_case_topics(topic);
         }
-      });
+        rec.size = size;
+        rec.subscribers = n;
+        if (!rec.error.empty()) ++plan.failures;
+        progress(fmt::format("[{}/{}] {} {} x{}: {}", ++done, total, rec.system,
+                             bench::size_label(size), n,
+                             rec.error.empty() ? fmt::format("{:.0f} msgs/s", rec.msgs_per_s)
+                                               : "failed: " + rec.error));
+        records.push_back(std::move(rec));
+      }
+    }
+  });
   if (ctx.options.json) {
     for (const auto& r : records) std::cout << bench::throughput_json(r).dump() << '\n';
   } else {
@@ -397,9 +409,9 @@ void register_bench_command(CLI::App& app, Context& ctx) {
   latency->add_option("--warmup", options->warmup, "Round trips before measuring");
   latency
       ->add_option("--rounds", options->rounds,
-                   "Split each case's round trips and time over this many rounds, each running "
-                   "every system in turn, and merge their samples (default 3; --quick: at most "
-                   "2)")
+                   "Split each case's round trips and time over this many rounds, in each of which "
+                   "every system runs the case in turn, and merge their samples (default 3; "
+                   "--quick: at most 2)")
       ->check(CLI::Range(1, 100));
   latency->add_option("--svg", options->svg, "Write the latency histogram chart (SVG) here");
   latency->add_flag("--pin,!--no-pin", options->pin,
