@@ -28,7 +28,7 @@ struct BenchOptions {
   std::string modes = "busy-poll,blocking";
   std::string peers;
   std::string subscribers = "1,4";
-  std::uint64_t count = 10'000;
+  std::uint64_t count = 50'000;  // blocking cases then end on --seconds: ~45,000 samples here
   std::uint64_t warmup = 1'000;
   double seconds = 3.0;
   unsigned rounds = 3;  // latency: each case's round trips are split over this many rounds
@@ -404,7 +404,9 @@ void register_bench_command(CLI::App& app, Context& ctx) {
       "blocking, with this machine's floors measured before and after");
   add_common_options(*latency, *options);
   latency->add_option("--modes", options->modes, "busy-poll, blocking, or both (default)");
-  latency->add_option("--count", options->count, "Measured round trips per case at most")
+  latency
+      ->add_option("--count", options->count,
+                   "Measured round trips per case at most, over all rounds (default 50,000)")
       ->check(CLI::Range(1, 100'000'000));
   latency->add_option("--warmup", options->warmup, "Round trips before measuring");
   latency
