@@ -237,8 +237,9 @@ void measure_latency_round(const BenchOptions& o, Plan& plan, std::size_t modes,
                            perf::mode_name(c.mode), outcome));
     }
   }
-  for (std::size_t i = 0; i < plan.systems.size(); ++i)
+  for (std::size_t i = 0; i < plan.systems.size(); ++i) {
     end_system(plan, plan.systems[i], prepared[i]);
+  }
 }
 
 // Percentiles and histogram of each case from the samples of all rounds.
