@@ -1,6 +1,7 @@
 // `axle topic list|info|echo|hz|bw|pub|clean` and `axle node list`: the command line of the
 // shared-memory bus of this user. This file only declares the commands; each one's work is in a
 // topic_*.cpp file (topic_commands.hpp says which).
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -60,8 +61,19 @@ void register_topic_command(CLI::App& app, Context& ctx) {
   CLI::App* bw = topic->add_subcommand(
       "bw", "Measure a topic's bandwidth: bytes/s, messages/s, mean/min/max size over a window");
   bw->add_option("topic", bw_opts->topic, "Topic name")->required();
-  bw->add_option("-w,--window", bw_opts->window, "Statistics over the last N messages, default 100")
-      ->check(CLI::PositiveNumber);
+  // A rate needs two arrivals: a window of one message would always print 0 msg/s.
+  bw->add_option("-w,--window", bw_opts->window,
+                 "Statistics over the last N messages (at least 2), default 100")
+      ->check(CLI::Validator(
+          [](const std::string& text) -> std::string {
+            std::uint64_t n = 0;
+            if (!CLI::detail::lexical_cast(text, n) || n < 2) {
+              return "the window must hold at least 2 messages (a rate needs two arrivals), got " +
+                     text;
+            }
+            return {};
+          },
+          "INT>=2"));
   bw->add_option("--duration", bw_opts->duration_s,
                  "Measure for this long (s); default 5, or no limit with --count")
       ->check(CLI::PositiveNumber);

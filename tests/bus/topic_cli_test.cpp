@@ -189,6 +189,15 @@ TEST(TopicCli, BwStopsAfterCountAndFailsWhenNothingComes) {
   EXPECT_EQ(nlohmann::json::parse(quiet.out)["total_messages"], 0);
 }
 
+TEST(TopicCli, BwRefusesAWindowTooSmallForARate) {
+  // One message spans no interval: its rate would always read 0 msg/s.
+  for (const char* window : {"1", "0", "x"}) {
+    auto r = axle_cli({"topic", "bw", "any/topic", "--window", window});
+    EXPECT_EQ(r.exit_code, 2) << window << ": " << r.err;
+    EXPECT_NE(r.err.find("at least 2 messages"), std::string::npos) << r.err;
+  }
+}
+
 TEST(TopicCli, UnknownTopicIsAClearErrorForEveryCommandThatNeedsOne) {
   const std::string missing = "axletest/none_here_" + std::to_string(::getpid());
   const std::vector<std::vector<std::string>> commands = {
