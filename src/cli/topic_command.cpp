@@ -1,6 +1,7 @@
 // `axle topic list|info|echo|hz|bw|pub|clean` and `axle node list`: the command line of the
 // shared-memory bus of this user. This file only declares the commands; each one's work is in a
 // topic_*.cpp file (topic_commands.hpp says which).
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -22,6 +23,37 @@ using topic::run_list;
 using topic::run_node_list;
 using topic::run_pub;
 
+namespace {
+
+// CLI11's PositiveNumber spells out its range up to DBL_MAX in the error; say it plainly.
+CLI::Validator greater_than_zero() {
+  return CLI::Validator(
+      [](const std::string& text) -> std::string {
+        double v = 0;
+        if (!CLI::detail::lexical_cast(text, v) || !std::isfinite(v) || v <= 0) {
+          return "must be a finite number greater than 0, got " + text;
+        }
+        return {};
+      },
+      "NUMBER>0");
+}
+
+// A rate needs two arrivals: a window of one message would always print 0 msg/s.
+CLI::Validator rate_window() {
+  return CLI::Validator(
+      [](const std::string& text) -> std::string {
+        std::uint64_t n = 0;
+        if (!CLI::detail::lexical_cast(text, n) || n < 2) {
+          return "the window must hold at least 2 messages (a rate needs two arrivals), got " +
+                 text;
+        }
+        return {};
+      },
+      "INT>=2");
+}
+
+}  // namespace
+
 void register_topic_command(CLI::App& app, Context& ctx) {
   CLI::App* topic = app.add_subcommand("topic", "Look at and take part in the shared-memory bus");
   topic->require_subcommand(1);
@@ -42,7 +74,7 @@ void register_topic_command(CLI::App& app, Context& ctx) {
   echo->add_option("topic", echo_opts->topic, "Topic name")->required();
   echo->add_option("-n,--count", echo_opts->count, "Stop after this many samples (0: never)");
   echo->add_option("--timeout", echo_opts->timeout_s, "Fail when no sample comes for this long (s)")
-      ->check(CLI::PositiveNumber);
+      ->check(greater_than_zero());
   echo->add_flag("--transient", echo_opts->transient, "Start with the topic's kept history");
   set_example(*echo, "axle topic echo sensors/imu -n 5 --json");
   echo->callback([&ctx, echo_opts] { ctx.exit_code = run_echo(ctx, *echo_opts); });
@@ -52,7 +84,7 @@ void register_topic_command(CLI::App& app, Context& ctx) {
   CLI::App* hz = topic->add_subcommand("hz", "Measure a topic's message rate (see also bw)");
   hz->add_option("topic", *hz_topic, "Topic name")->required();
   hz->add_option("--duration", *hz_duration, "Measure for this long (s), default 5")
-      ->check(CLI::PositiveNumber);
+      ->check(greater_than_zero());
   set_example(*hz, "axle topic hz sensors/lidar --duration 3");
   hz->callback(
       [&ctx, hz_topic, hz_duration] { ctx.exit_code = run_hz(ctx, *hz_topic, *hz_duration); });
@@ -61,26 +93,16 @@ void register_topic_command(CLI::App& app, Context& ctx) {
   CLI::App* bw = topic->add_subcommand(
       "bw", "Measure a topic's bandwidth: bytes/s, messages/s, mean/min/max size over a window");
   bw->add_option("topic", bw_opts->topic, "Topic name")->required();
-  // A rate needs two arrivals: a window of one message would always print 0 msg/s.
   bw->add_option("-w,--window", bw_opts->window,
                  "Statistics over the last N messages (at least 2), default 100")
-      ->check(CLI::Validator(
-          [](const std::string& text) -> std::string {
-            std::uint64_t n = 0;
-            if (!CLI::detail::lexical_cast(text, n) || n < 2) {
-              return "the window must hold at least 2 messages (a rate needs two arrivals), got " +
-                     text;
-            }
-            return {};
-          },
-          "INT>=2"));
+      ->check(rate_window());
   bw->add_option("--duration", bw_opts->duration_s,
                  "Measure for this long (s); default 5, or no limit with --count")
-      ->check(CLI::PositiveNumber);
+      ->check(greater_than_zero());
   bw->add_option("-n,--count", bw_opts->count, "Stop after this many messages");
   bw->add_option("--timeout", bw_opts->timeout_s,
                  "With --count and no --duration: fail when no message comes for this long (s)")
-      ->check(CLI::PositiveNumber);
+      ->check(greater_than_zero());
   set_example(*bw, "axle topic bw sensors/lidar --window 50 --duration 3 --json");
   bw->callback([&ctx, bw_opts] { ctx.exit_code = run_bw(ctx, *bw_opts); });
 
@@ -91,7 +113,7 @@ void register_topic_command(CLI::App& app, Context& ctx) {
   pub->add_option("data", pub_opts->data, "The message (its bytes as given)")->required();
   pub->add_option("-n,--count", pub_opts->count, "How many times, default 1");
   pub->add_option("--rate", pub_opts->rate, "Messages per second when count > 1, default 10")
-      ->check(CLI::PositiveNumber);
+      ->check(greater_than_zero());
   set_example(*pub, "axle topic pub chat/hello 'hi there' -n 3");
   pub->callback([&ctx, pub_opts] { ctx.exit_code = run_pub(ctx, *pub_opts); });
 

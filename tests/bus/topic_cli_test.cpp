@@ -198,6 +198,25 @@ TEST(TopicCli, BwRefusesAWindowTooSmallForARate) {
   }
 }
 
+TEST(TopicCli, DurationsAndRatesMustBeFinitePositiveNumbers) {
+  const std::vector<std::vector<std::string>> commands = {
+      {"topic", "pub", "any/topic", "hi", "-n", "2", "--rate"},
+      {"topic", "hz", "any/topic", "--duration"},
+      {"topic", "bw", "any/topic", "--duration"},
+      {"topic", "echo", "any/topic", "--timeout"}};
+  for (auto args : commands) {
+    for (const char* value : {"0", "-1", "inf", "nan", "fast"}) {
+      args.push_back(value);
+      auto r = axle_cli(args);
+      EXPECT_EQ(r.exit_code, 2) << args[1] << " " << value << ": " << r.err;
+      EXPECT_NE(r.err.find("must be a finite number greater than 0, got " + std::string(value)),
+                std::string::npos)
+          << r.err;
+      args.pop_back();
+    }
+  }
+}
+
 TEST(TopicCli, UnknownTopicIsAClearErrorForEveryCommandThatNeedsOne) {
   const std::string missing = "axletest/none_here_" + std::to_string(::getpid());
   const std::vector<std::vector<std::string>> commands = {
