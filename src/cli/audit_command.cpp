@@ -18,6 +18,7 @@
 #include "axle/core/clock.hpp"
 #include "axle/core/files.hpp"
 #include "context.hpp"
+#include "validators.hpp"
 
 namespace axle::cli {
 
@@ -490,7 +491,8 @@ void register_audit_command(CLI::App& app, Context& ctx) {
   append->callback([&ctx, args] { ctx.exit_code = run_append(ctx, *args); });
 
   CLI::App* tail = audit->add_subcommand("tail", "Print the newest entries");
-  tail->add_option("-n,--count", args->count, "How many entries (default 10)");
+  tail->add_option("-n,--count", args->count, "How many entries (default 10)")
+      ->check(whole_number(1));
   set_example(*tail, "axle audit tail -n 5");
   tail->callback([&ctx, args] { ctx.exit_code = run_tail(ctx, *args); });
 
@@ -519,15 +521,20 @@ void register_audit_command(CLI::App& app, Context& ctx) {
   verify->callback([&ctx, args] { ctx.exit_code = run_verify(ctx, *args); });
 
   CLI::App* prove = audit->add_subcommand("prove", "Print an inclusion proof (JSON)");
-  prove->add_option("INDEX", args->index, "Entry (leaf index)")->required();
-  prove->add_option("--size", args->size, "Tree size (default: the current size)");
+  prove->add_option("INDEX", args->index, "Entry (leaf index)")->required()->check(whole_number(0));
+  prove->add_option("--size", args->size, "Tree size (default: the current size)")
+      ->check(whole_number(0));
   set_example(*prove, "axle audit prove 3 --json > proof.json");
   prove->callback([&ctx, args] { ctx.exit_code = run_prove(ctx, *args); });
 
   CLI::App* consistency =
       audit->add_subcommand("consistency", "Print a consistency proof between two sizes (JSON)");
-  consistency->add_option("OLD", args->old_size, "Older tree size")->required();
-  consistency->add_option("NEW", args->new_size, "Newer tree size")->required();
+  consistency->add_option("OLD", args->old_size, "Older tree size")
+      ->required()
+      ->check(whole_number(0));
+  consistency->add_option("NEW", args->new_size, "Newer tree size")
+      ->required()
+      ->check(whole_number(0));
   set_example(*consistency, "axle audit consistency 4 9 --json > consistency.json");
   consistency->callback([&ctx, args] { ctx.exit_code = run_consistency(ctx, *args); });
 
@@ -547,7 +554,7 @@ void register_audit_command(CLI::App& app, Context& ctx) {
 
   CLI::App* reveal = audit->add_subcommand(
       "reveal", "Decrypt the L3 fields of an entry (the reveal is itself audited)");
-  reveal->add_option("SEQ", args->seq, "Entry")->required();
+  reveal->add_option("SEQ", args->seq, "Entry")->required()->check(whole_number(0));
   reveal->add_option("--master-key-file", args->master_key_file, "L3 master key file")->required();
   reveal->add_option("--actor", args->event.actor, "Who reveals (EDID)")->required();
   reveal->add_option("--reason", args->event.reason, "Why");

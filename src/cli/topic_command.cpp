@@ -1,13 +1,12 @@
 // `axle topic list|info|echo|hz|bw|pub|clean` and `axle node list`: the command line of the
 // shared-memory bus of this user. This file only declares the commands; each one's work is in a
 // topic_*.cpp file (topic_commands.hpp says which).
-#include <cmath>
-#include <cstdint>
 #include <memory>
 #include <string>
 
 #include "context.hpp"
 #include "topic_commands.hpp"
+#include "validators.hpp"
 
 namespace axle::cli {
 
@@ -22,37 +21,6 @@ using topic::run_info;
 using topic::run_list;
 using topic::run_node_list;
 using topic::run_pub;
-
-namespace {
-
-// CLI11's PositiveNumber spells out its range up to DBL_MAX in the error; say it plainly.
-CLI::Validator greater_than_zero() {
-  return CLI::Validator(
-      [](const std::string& text) -> std::string {
-        double v = 0;
-        if (!CLI::detail::lexical_cast(text, v) || !std::isfinite(v) || v <= 0) {
-          return "must be a finite number greater than 0, got " + text;
-        }
-        return {};
-      },
-      "NUMBER>0");
-}
-
-// A rate needs two arrivals: a window of one message would always print 0 msg/s.
-CLI::Validator rate_window() {
-  return CLI::Validator(
-      [](const std::string& text) -> std::string {
-        std::uint64_t n = 0;
-        if (!CLI::detail::lexical_cast(text, n) || n < 2) {
-          return "the window must hold at least 2 messages (a rate needs two arrivals), got " +
-                 text;
-        }
-        return {};
-      },
-      "INT>=2");
-}
-
-}  // namespace
 
 void register_topic_command(CLI::App& app, Context& ctx) {
   CLI::App* topic = app.add_subcommand("topic", "Look at and take part in the shared-memory bus");
@@ -72,7 +40,8 @@ void register_topic_command(CLI::App& app, Context& ctx) {
   auto echo_opts = std::make_shared<EchoOptions>();
   CLI::App* echo = topic->add_subcommand("echo", "Print samples of a topic as they arrive");
   echo->add_option("topic", echo_opts->topic, "Topic name")->required();
-  echo->add_option("-n,--count", echo_opts->count, "Stop after this many samples (0: never)");
+  echo->add_option("-n,--count", echo_opts->count, "Stop after this many samples (0: never)")
+      ->check(whole_number(0));
   echo->add_option("--timeout", echo_opts->timeout_s, "Fail when no sample comes for this long (s)")
       ->check(greater_than_zero());
   echo->add_flag("--transient", echo_opts->transient, "Start with the topic's kept history");
@@ -95,11 +64,12 @@ void register_topic_command(CLI::App& app, Context& ctx) {
   bw->add_option("topic", bw_opts->topic, "Topic name")->required();
   bw->add_option("-w,--window", bw_opts->window,
                  "Statistics over the last N messages (at least 2), default 100")
-      ->check(rate_window());
+      ->check(whole_number(2, "a rate needs two arrivals"));
   bw->add_option("--duration", bw_opts->duration_s,
                  "Measure for this long (s); default 5, or no limit with --count")
       ->check(greater_than_zero());
-  bw->add_option("-n,--count", bw_opts->count, "Stop after this many messages");
+  bw->add_option("-n,--count", bw_opts->count, "Stop after this many messages")
+      ->check(whole_number(0));
   bw->add_option("--timeout", bw_opts->timeout_s,
                  "With --count and no --duration: fail when no message comes for this long (s)")
       ->check(greater_than_zero());
@@ -111,7 +81,8 @@ void register_topic_command(CLI::App& app, Context& ctx) {
       "pub", "Publish bytes to a topic (created as type 'bytes' if it does not exist)");
   pub->add_option("topic", pub_opts->topic, "Topic name")->required();
   pub->add_option("data", pub_opts->data, "The message (its bytes as given)")->required();
-  pub->add_option("-n,--count", pub_opts->count, "How many times, default 1");
+  pub->add_option("-n,--count", pub_opts->count, "How many times, default 1")
+      ->check(whole_number(1));
   pub->add_option("--rate", pub_opts->rate, "Messages per second when count > 1, default 10")
       ->check(greater_than_zero());
   set_example(*pub, "axle topic pub chat/hello 'hi there' -n 3");

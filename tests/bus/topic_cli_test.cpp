@@ -191,10 +191,12 @@ TEST(TopicCli, BwStopsAfterCountAndFailsWhenNothingComes) {
 
 TEST(TopicCli, BwRefusesAWindowTooSmallForARate) {
   // One message spans no interval: its rate would always read 0 msg/s.
-  for (const char* window : {"1", "0", "x"}) {
+  for (const char* window : {"1", "0", "-1", "x"}) {
     auto r = axle_cli({"topic", "bw", "any/topic", "--window", window});
     EXPECT_EQ(r.exit_code, 2) << window << ": " << r.err;
-    EXPECT_NE(r.err.find("at least 2 messages"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("at least 2 (a rate needs two arrivals), got " + std::string(window)),
+              std::string::npos)
+        << r.err;
   }
 }
 

@@ -58,6 +58,42 @@ TEST(CliTest, UsageErrorsExitWith2AndOneLineOnStderr) {
   }
 }
 
+// CLI11 alone would wrap "-1" into an unsigned option (18446744073709551615 messages to publish);
+// every whole-number option refuses it, and fractions and words, naming its minimum.
+TEST(CliTest, WholeNumberOptionsRefuseNegativeFractionalAndNonNumericValues) {
+  TempDir dir;
+  struct Case {
+    std::vector<std::string> args;  // "N" marks the value under test
+    std::string minimum;
+  };
+  const std::vector<Case> cases = {
+      {{"topic", "echo", "any/topic", "-n", "N"}, "0"},
+      {{"topic", "bw", "any/topic", "-n", "N"}, "0"},
+      {{"topic", "pub", "any/topic", "hi", "-n", "N"}, "1"},
+      {{"audit", "tail", "-n", "N"}, "1"},
+      {{"audit", "prove", "N"}, "0"},
+      {{"audit", "prove", "0", "--size", "N"}, "0"},
+      {{"audit", "consistency", "N", "1"}, "0"},
+      {{"audit", "consistency", "1", "N"}, "0"},
+      {{"audit", "reveal", "N", "--master-key-file", "k", "--actor", "a"}, "0"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> values = {"-1", "1.5", "x", "18446744073709551616"};
+    if (c.minimum == "1") values.push_back("0");
+    for (const std::string& value : values) {
+      std::vector<std::string> args = {"--state-dir", dir.path().string()};
+      for (const std::string& a : c.args) args.push_back(a == "N" ? value : a);
+      auto r = axle(args);
+      const std::string what = c.args[0] + " " + c.args[1] + " with " + value;
+      EXPECT_EQ(r.exit_code, 2) << what << ": " << r.err;
+      EXPECT_EQ(count_lines(r.err), 1) << what << ": " << r.err;
+      EXPECT_NE(r.err.find("must be a whole number of at least " + c.minimum + ", got " + value),
+                std::string::npos)
+          << what << ": " << r.err;
+    }
+  }
+}
+
 TEST(CliTest, VersionJsonHasEveryField) {
   auto r = axle({"version", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
