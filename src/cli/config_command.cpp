@@ -16,7 +16,12 @@ int run_show(Context& ctx) {
   const Config& config = **cfg;
   if (ctx.options.json) {
     nlohmann::ordered_json doc;
-    doc["file"] = config.file() ? config.file()->string() : nullptr;
+    // No ?: here: its type would be std::string, built from nullptr when there is no file.
+    if (config.file()) {
+      doc["file"] = config.file()->string();
+    } else {
+      doc["file"] = nullptr;
+    }
     nlohmann::ordered_json values = nlohmann::ordered_json::object();
     for (const auto& [key, value] : config.values()) {
       values[key] = {{"value", value.text}, {"source", config_source_name(value.source)}};

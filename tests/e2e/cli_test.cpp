@@ -127,6 +127,16 @@ TEST(CliTest, ConfigShowReportsSourcesOfValues) {
   EXPECT_EQ(j["values"]["log.level"]["source"], "environment");
   EXPECT_EQ(j["values"]["state_dir"]["value"], "/tmp/s");
   EXPECT_EQ(j["values"]["state_dir"]["source"], "command line");
+  EXPECT_EQ(j["file"], (dir.path() / "axle.toml").string());
+}
+
+TEST(CliTest, ConfigShowJsonWithoutAFileSaysNull) {
+  TempDir dir;
+  auto r = axle({"--state-dir", dir.path().string(), "config", "show", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(j["file"].is_null()) << r.out;
+  EXPECT_EQ(j["values"]["log.level"]["source"], "default");
 }
 
 TEST(CliTest, BadConfigurationFailsWithOneLineSayingWhatToDo) {
