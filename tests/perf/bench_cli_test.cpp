@@ -166,6 +166,23 @@ TEST(BenchCli, RefusesBadOptionsClearly) {
   run = bench({"latency", "--rounds", "0"});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("--rounds"), std::string::npos) << run.err;
+  run = bench({"latency", "--sizes", "64,4K,64"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("names 64 twice"), std::string::npos) << run.err;
+}
+
+// The chart is written at the end of a run that takes minutes: a destination that cannot be
+// written is refused before anything is measured (no progress line, no floor measured).
+TEST(BenchCli, RefusesAnUnwritableChartDestinationBeforeMeasuring) {
+  const test::TempDir dir;
+  for (const std::string& svg :
+       {(dir.path() / "no-such-dir" / "x.svg").string(), dir.path().string()}) {
+    BenchRun run = bench({"latency", "--quick", "--sizes", "64", "--svg", svg});
+    EXPECT_EQ(run.exit_code, 2) << run.err;
+    EXPECT_NE(run.err.find("cannot write " + svg), std::string::npos) << run.err;
+    EXPECT_EQ(run.err.find("measuring the floors"), std::string::npos) << run.err;
+    EXPECT_TRUE(run.records.empty());
+  }
 }
 
 }  // namespace

@@ -4,12 +4,13 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "axle/bus/introspect.hpp"
+#include "axle/core/files.hpp"
 #include "axle/perf/floors.hpp"
 #include "axle_channel.hpp"
 #include "context.hpp"
@@ -74,10 +75,34 @@ Result<std::vector<std::uint64_t>> parse_sizes(const std::string& list) {
   std::vector<std::uint64_t> sizes;
   for (const std::string& s : split(list)) {
     AXLE_TRY(auto v, parse_size(s));
+    if (std::find(sizes.begin(), sizes.end(), v) != sizes.end()) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "--sizes names " + s + " twice; each size is measured once");
+    }
     sizes.push_back(v);
   }
   if (sizes.empty()) return make_error(ErrorCode::kInvalidArgument, "--sizes is empty");
   return sizes;
+}
+
+// The chart is written after minutes of measuring: find out now whether it can be, so that a
+// typo in the path does not cost the run.
+Result<void> check_writable_destination(const std::string& file) {
+  const std::filesystem::path path(file);
+  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "cannot write " + file + ": " + dir.string() + " is not a directory");
+  }
+  if (std::filesystem::is_directory(path, ec)) {
+    return make_error(ErrorCode::kInvalidArgument, "cannot write " + file + ": it is a directory");
+  }
+  if (::access(dir.c_str(), W_OK) != 0) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "cannot write " + file + ": " + dir.string() + " is not writable");
+  }
+  return axle::ok();
 }
 
 // A private directory for generated configuration, removed when the run ends.
@@ -275,6 +300,9 @@ int run_latency(Context& ctx, BenchOptions o) {
   }
   if (modes.empty())
     return ctx.fail(make_error(ErrorCode::kInvalidArgument, "--modes is empty"), kExitUsage);
+  if (!o.svg.empty()) {
+    if (auto r = check_writable_destination(o.svg); !r) return ctx.fail(r.error(), kExitUsage);
+  }
   std::vector<LatencyRecord> cases = latency_cases(plan, modes);
   progress(fmt::format(
       "axle bench latency: {} cases ({} systems x {} modes x {} sizes), up to {} round trips or "
@@ -297,12 +325,6 @@ int run_latency(Context& ctx, BenchOptions o) {
     records.push_back(std::move(c));
   }
   for (auto& r : bench::floor_records(perf::measure_floors(), "after")) records.push_back(r);
-  if (!o.svg.empty()) {
-    std::ofstream svg(o.svg);
-    svg << bench::latency_chart(records);
-    if (!svg) return ctx.fail(make_error(ErrorCode::kIo, "cannot write " + o.svg));
-    progress("histogram chart written to " + o.svg);
-  }
   if (ctx.options.json) {
     for (const auto& r : records) std::cout << bench::latency_json(r).dump() << '\n';
   } else {
@@ -315,6 +337,13 @@ int run_latency(Context& ctx, BenchOptions o) {
     std::cout << (plan.leftovers.empty() ? "Nothing left behind in /dev/shm or /tmp.\n" : "");
   }
   for (const auto& l : plan.leftovers) std::cerr << "axle bench: " << l << '\n';
+  // After the results are out: a chart that cannot be written loses nothing measured.
+  if (!o.svg.empty()) {
+    if (auto w = write_file_atomic(o.svg, bench::latency_chart(records), 0644); !w) {
+      return ctx.fail(w.error());
+    }
+    progress("histogram chart written to " + o.svg);
+  }
   return plan.failures == 0 && plan.leftovers.empty() ? kExitOk : kExitFailure;
 }
 
