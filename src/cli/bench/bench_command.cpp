@@ -71,16 +71,29 @@ std::vector<std::string> split(const std::string& list) {
   return out;
 }
 
+// A list option that names a value twice would measure it twice: `values` are the parsed items
+// (so that 1M and 1024K are the same size), `items` their texts.
+template <typename T>
+Result<void> refuse_repeats(const std::string& option, const std::vector<T>& values,
+                            const std::vector<std::string>& items) {
+  for (std::size_t i = 1; i < values.size(); ++i) {
+    if (std::find(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(i), values[i]) !=
+        values.begin() + static_cast<std::ptrdiff_t>(i)) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        option + " names " + items[i] + " twice; each is measured once");
+    }
+  }
+  return axle::ok();
+}
+
 Result<std::vector<std::uint64_t>> parse_sizes(const std::string& list) {
   std::vector<std::uint64_t> sizes;
-  for (const std::string& s : split(list)) {
+  const std::vector<std::string> items = split(list);
+  for (const std::string& s : items) {
     AXLE_TRY(auto v, parse_size(s));
-    if (std::find(sizes.begin(), sizes.end(), v) != sizes.end()) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "--sizes names " + s + " twice; each size is measured once");
-    }
     sizes.push_back(v);
   }
+  AXLE_RETURN_IF_ERROR(refuse_repeats("--sizes", sizes, items));
   if (sizes.empty()) return make_error(ErrorCode::kInvalidArgument, "--sizes is empty");
   return sizes;
 }
@@ -160,6 +173,7 @@ struct Plan {
 Result<void> make_plan(const BenchOptions& o, const std::string& default_sizes, Plan& plan) {
   AXLE_TRY(plan.sizes, parse_sizes(o.sizes.empty() ? default_sizes : o.sizes));
   AXLE_TRY(auto peers, bench::parse_peers(o.peers));
+  AXLE_RETURN_IF_ERROR(refuse_repeats("--peers", peers, peers));
   plan.systems = {"axle"};
   plan.systems.insert(plan.systems.end(), peers.begin(), peers.end());
   if (plan.dir.path().empty()) {
@@ -293,10 +307,14 @@ int run_latency(Context& ctx, BenchOptions o) {
     return ctx.fail(r.error(), kExitUsage);
   }
   std::vector<perf::WaitMode> modes;
-  for (const std::string& m : split(o.modes)) {
+  const std::vector<std::string> mode_items = split(o.modes);
+  for (const std::string& m : mode_items) {
     auto mode = perf::parse_mode(m);
     if (!mode) return ctx.fail(mode.error(), kExitUsage);
     modes.push_back(*mode);
+  }
+  if (auto r = refuse_repeats("--modes", modes, mode_items); !r) {
+    return ctx.fail(r.error(), kExitUsage);
   }
   if (modes.empty())
     return ctx.fail(make_error(ErrorCode::kInvalidArgument, "--modes is empty"), kExitUsage);
@@ -352,7 +370,8 @@ int run_throughput(Context& ctx, BenchOptions o) {
   Plan plan;
   if (auto r = make_plan(o, "64,1M", plan); !r) return ctx.fail(r.error(), kExitUsage);
   std::vector<std::uint32_t> subs;
-  for (const std::string& s : split(o.subscribers)) {
+  const std::vector<std::string> sub_items = split(o.subscribers);
+  for (const std::string& s : sub_items) {
     unsigned v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (ec != std::errc() || p != s.data() + s.size() || v == 0 || v > 16) {
@@ -361,6 +380,9 @@ int run_throughput(Context& ctx, BenchOptions o) {
                       kExitUsage);
     }
     subs.push_back(v);
+  }
+  if (auto r = refuse_repeats("--subscribers", subs, sub_items); !r) {
+    return ctx.fail(r.error(), kExitUsage);
   }
   const std::size_t total = plan.systems.size() * plan.sizes.size() * subs.size();
   progress(fmt::format("axle bench throughput: {} cases, {:.1f} s of publishing each", total,
