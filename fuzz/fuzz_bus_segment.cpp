@@ -40,8 +40,10 @@ const std::string& topic() {
   return t;
 }
 
-// A real segment with entries queued for two subscribers (one reliable, one best effort), one
-// taken sample still held, and history: its bytes are the base of the patch inputs.
+// A real segment with entries queued for two subscribers (one reliable, one best effort) and for
+// a third in slot 49, whose holds live in the chunks' holder extension words, one taken sample
+// still held, and history: its bytes are the base of the patch inputs (under 64 KiB, so that a
+// patch's 16-bit offset reaches all of it).
 std::vector<std::uint8_t> make_template() {
   namespace bus = axle::bus;
   std::vector<std::uint8_t> image;
@@ -56,7 +58,8 @@ std::vector<std::uint8_t> make_template() {
     t.queue_depth = 4;
     t.history_depth = 2;
     t.max_publishers = 2;
-    t.max_subscribers = 2;
+    t.max_subscribers = 50;
+    t.chunk_count = 8;
     auto pub = node->create_publisher(topic(), t);
     bus::SubscriberOptions reliable;
     reliable.reliability = bus::Reliability::kReliable;
@@ -64,6 +67,12 @@ std::vector<std::uint8_t> make_template() {
     auto sub_a = node->create_subscriber(topic(), t, reliable);
     auto sub_b = node->create_subscriber(topic(), t, bus::SubscriberOptions{});
     require(pub.ok() && sub_a.ok() && sub_b.ok());
+    std::vector<bus::Subscriber> others;  // slots 2..49: the last one is the third subscriber
+    for (std::uint32_t s = 2; s < t.max_subscribers; ++s) {
+      auto sub = node->create_subscriber(topic(), t, bus::SubscriberOptions{});
+      require(sub.ok());
+      others.push_back(std::move(sub).value());
+    }
     for (std::uint8_t i = 0; i < 3; ++i) {
       const std::byte payload[8] = {std::byte{i}};
       require(pub->publish_copy(payload).ok());
@@ -127,6 +136,10 @@ void check_layout(const Segment& seg) {
   require(inside(seg.queue(p.max_subscribers - 1),
                  sizeof(axle::bus::detail::QueueCell) * p.queue_depth));
   require(inside(&seg.chunk(p.chunk_count - 1), sizeof(axle::bus::detail::ChunkInfo)));
+  const std::uint32_t ext_words = seg.layout().holder_ext_words;
+  if (ext_words > 0) {
+    require(inside(seg.holder_ext(p.chunk_count - 1), sizeof(std::uint64_t) * ext_words));
+  }
   require(inside(seg.payload(p.chunk_count - 1), p.max_message_size));
   if (p.history_depth > 0) require(inside(seg.history(), sizeof(std::uint32_t) * p.history_depth));
 }
@@ -149,7 +162,7 @@ void drain(const Segment& seg, std::uint32_t s) {
       for (std::uint64_t k = 0; k < e->size; k += 16) sink = payload[k];
       (void)sink;
     }
-    d::release_chunk(seg, e->chunk, d::subscriber_bit(s));
+    d::release_subscriber(seg, e->chunk, s);
   }
 }
 
@@ -175,6 +188,12 @@ void exercise(const Segment& seg) {
     drain(seg, s);
     push_once(seg, s, s % 2 == 1);
     drain(seg, s);
+  }
+  if (p.max_subscribers > subscribers) {  // the last slot: beyond the holder word when > 48
+    const std::uint32_t last = p.max_subscribers - 1;
+    drain(seg, last);
+    push_once(seg, last, true);
+    drain(seg, last);
   }
   d::history_for_each_locked(seg, [&](std::uint32_t c) { require(c < p.chunk_count); });
   require(d::free_chunk_count(seg) <= p.chunk_count);

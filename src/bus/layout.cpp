@@ -35,6 +35,14 @@ bool compute_layout(const Params& p, Layout& out) noexcept {
   off += sizeof(QueueCell) * std::uint64_t{p.queue_depth} * p.max_subscribers;
   l.chunk_table_off = off;
   off += sizeof(ChunkInfo) * std::uint64_t{p.chunk_count};
+  l.holder_ext_off = off;
+  if (p.max_subscribers > kSubscribersInHolderWord) {
+    l.holder_ext_words =
+        (p.max_subscribers - kSubscribersInHolderWord + kSubscribersPerExtensionWord - 1) /
+        kSubscribersPerExtensionWord;
+    l.holder_ext_stride = round_up(std::uint64_t{8} * l.holder_ext_words, kAlign);
+  }
+  off += l.holder_ext_stride * p.chunk_count;
   l.payload_off = round_up(off, kPage);
   l.chunk_stride = round_up(p.max_message_size, kAlign);
   l.total_size = l.payload_off + l.chunk_stride * p.chunk_count;

@@ -15,8 +15,9 @@ namespace axle::bus::detail {
 
 inline constexpr std::uint64_t kMagic = 0x3130535542'4c5841ULL;  // "AXLBUS01", little-endian
 // 2: SubscriberSlot::received, free_seq line; 3: wake-pending flags; 4: lock-free take from a ring
-// of 64-byte cells (QueueCell) that carry the entry, head on the subscriber's own line.
-inline constexpr std::uint32_t kAbiVersion = 4;
+// of 64-byte cells (QueueCell) that carry the entry, head on the subscriber's own line;
+// 5: holder extension words for subscriber slots from 48 on (no compile-time subscriber bound).
+inline constexpr std::uint32_t kAbiVersion = 5;
 inline constexpr std::uint32_t kStateReady = 0x59444552;  // "REDY"
 inline constexpr std::uint32_t kNoChunk = 0xffffffffU;
 inline constexpr std::size_t kAlign = 64;
@@ -25,14 +26,18 @@ static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
 
 // Chunk holder word: bits 0..47 subscriber slots, bit 48 history, bits 49..63 loan (slot + 1).
+// Subscriber slots from 48 on hold a bit in the chunk's extension words (64 slots per word),
+// which exist only in topics with more than 48 subscriber slots.
+inline constexpr std::uint32_t kSubscribersInHolderWord = 48;
+inline constexpr std::uint32_t kSubscribersPerExtensionWord = 64;
 inline constexpr std::uint64_t kHistoryBit = 1ULL << 48;
 inline constexpr unsigned kLoanShift = 49;
 inline constexpr std::uint64_t kLoanMask = ~0ULL << kLoanShift;
+// The bit of subscriber slot `slot` < kSubscribersInHolderWord in the holder word.
 inline constexpr std::uint64_t subscriber_bit(std::uint32_t slot) { return 1ULL << slot; }
 inline constexpr std::uint64_t loan_field(std::uint32_t publisher_slot) {
   return (static_cast<std::uint64_t>(publisher_slot) + 1) << kLoanShift;
 }
-static_assert(kMaxSubscribersPerTopic == 48);
 static_assert(kMaxPublishersPerTopic == (1U << (64 - kLoanShift)) - 1);
 
 // Participant slot states, the high half of the ctl word (low half: pid of the owner).
@@ -73,6 +78,8 @@ struct SegmentHeader {
   std::uint64_t chunk_table_off;
   std::uint64_t payload_off;
   std::uint64_t chunk_stride;
+  std::uint64_t holder_ext_off;
+  std::uint64_t holder_ext_stride;
 
   alignas(kAlign) std::atomic<std::uint32_t> alloc_cursor;
   std::atomic<std::uint64_t> publish_count;
@@ -170,6 +177,11 @@ struct Layout {
   std::uint64_t chunk_table_off = 0;
   std::uint64_t payload_off = 0;
   std::uint64_t chunk_stride = 0;
+  // Per chunk: holder extension words (0 when every subscriber slot fits the holder word), on
+  // lines of their own.
+  std::uint64_t holder_ext_off = 0;
+  std::uint32_t holder_ext_words = 0;
+  std::uint64_t holder_ext_stride = 0;
   std::uint64_t total_size = 0;
 };
 

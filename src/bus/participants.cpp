@@ -137,7 +137,7 @@ void leave_subscriber(const Segment& segment, std::uint32_t s) {
     clear_locked(segment, s);
   }
   for (std::uint32_t c = 0; c < segment.params().chunk_count; ++c) {
-    release_chunk(segment, c, subscriber_bit(s));
+    release_subscriber(segment, c, s);
   }
   slot.reliable.store(0, std::memory_order_relaxed);
   notify(slot.space_seq, slot.space_waiters);  // publishers waiting for room move on
@@ -153,7 +153,7 @@ void stop_subscriber(const Segment& segment, std::uint32_t s) {
     while (true) {
       auto e = take_entry(segment, s);
       if (!e || e->chunk == kNoChunk) break;
-      release_chunk(segment, e->chunk, subscriber_bit(s));
+      release_subscriber(segment, e->chunk, s);
     }
   }
   notify(slot.space_seq, slot.space_waiters);

@@ -42,7 +42,7 @@ void repair(const Segment& segment, std::uint32_t s) {
     // "not committed": the bit given to the chunk must go, and the position is pushed again.
     const std::uint64_t ctl = cell_at(segment, s, pos).ctl.load(std::memory_order_acquire);
     if (free_for(ctl, lap_of(segment, pos))) {
-      if (chunk_ok) release_chunk(segment, c, subscriber_bit(s));
+      if (chunk_ok) release_subscriber(segment, c, s);
       slot.tail.store(pos, std::memory_order_seq_cst);
     } else {
       slot.tail.store(pos + 1, std::memory_order_seq_cst);
@@ -52,7 +52,7 @@ void repair(const Segment& segment, std::uint32_t s) {
     // kDropped means the entry is ours to release (perhaps again: idempotent, see above).
     const std::uint64_t ctl = cell_at(segment, s, pos).ctl.load(std::memory_order_acquire);
     if (ctl == cell_ctl(CellKind::kDropped, lap_of(segment, pos) + 1) && chunk_ok) {
-      release_chunk(segment, c, subscriber_bit(s));
+      release_subscriber(segment, c, s);
     }
   }
   set_pending(slot, PendingOp::kNone, kNoChunk, 0);
@@ -75,9 +75,8 @@ Result<PushResult> push_locked(const Segment& segment, std::uint32_t s, std::uin
                                bool drop_oldest) {
   SubscriberSlot& slot = segment.subscriber(s);
   const std::uint32_t depth = segment.params().queue_depth;
-  const std::uint64_t bit = subscriber_bit(s);
   ChunkInfo& info = segment.chunk(chunk);
-  if ((info.holders.load(std::memory_order_acquire) & bit) != 0) return PushResult::kAlreadyHeld;
+  if (subscriber_holds(segment, chunk, s)) return PushResult::kAlreadyHeld;
   const std::uint64_t tail = slot.tail.load(std::memory_order_relaxed);
   const std::uint64_t lap = lap_of(segment, tail);
   QueueCell& cell = cell_at(segment, s, tail);
@@ -92,13 +91,13 @@ Result<PushResult> push_locked(const Segment& segment, std::uint32_t s, std::uin
     set_pending(slot, PendingOp::kDrop, oldest, tail - depth);
     if (cell.ctl.compare_exchange_strong(ctl, cell_ctl(CellKind::kDropped, lap),
                                          std::memory_order_acq_rel)) {
-      if (oldest < segment.params().chunk_count) release_chunk(segment, oldest, bit);
+      if (oldest < segment.params().chunk_count) release_subscriber(segment, oldest, s);
       slot.lost.fetch_add(1, std::memory_order_relaxed);
       ctl = cell_ctl(CellKind::kDropped, lap);
     }
   }
   set_pending(slot, PendingOp::kPush, chunk, tail);
-  info.holders.fetch_or(bit, std::memory_order_acq_rel);
+  give_to_subscriber(segment, chunk, s);
   cell.chunk.store(chunk, std::memory_order_relaxed);
   cell.publisher.store(info.publisher, std::memory_order_relaxed);
   cell.size.store(info.size, std::memory_order_relaxed);
@@ -146,7 +145,7 @@ Result<TakenEntry> take_entry(const Segment& segment, std::uint32_t s) {
       // Start the transfers of the chunk's holder line (checked below, written when the
       // sample is released) and of its first payload line (the caller reads it next) now, so
       // that they overlap with the CAS on the cell instead of following it.
-      prefetch_for_write(&segment.chunk(e.chunk).holders);
+      prefetch_for_write(subscriber_holder(segment, e.chunk, s).word);
       prefetch_for_read(segment.payload(e.chunk));
     }
     e.size = cell.size.load(std::memory_order_relaxed);
@@ -161,8 +160,7 @@ Result<TakenEntry> take_entry(const Segment& segment, std::uint32_t s) {
     }
     slot.head.compare_exchange_strong(head, head + 1, std::memory_order_acq_rel);
     // Never follow an index that is out of range or a chunk we do not hold.
-    if (e.chunk < segment.params().chunk_count &&
-        (segment.chunk(e.chunk).holders.load(std::memory_order_acquire) & subscriber_bit(s)) != 0) {
+    if (e.chunk < segment.params().chunk_count && subscriber_holds(segment, e.chunk, s)) {
       return e;
     }
     slot.lost.fetch_add(1, std::memory_order_relaxed);

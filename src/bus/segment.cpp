@@ -116,6 +116,8 @@ Result<void> initialize(void* base, const TopicOptions& o, const Params& p, cons
   h->chunk_table_off = l.chunk_table_off;
   h->payload_off = l.payload_off;
   h->chunk_stride = l.chunk_stride;
+  h->holder_ext_off = l.holder_ext_off;
+  h->holder_ext_stride = l.holder_ext_stride;
   AXLE_RETURN_IF_ERROR(init_robust_mutex(h->history_mutex));
   auto* bytes = static_cast<std::byte*>(base);
   for (std::uint32_t i = 0; i < p.history_depth; ++i) {

@@ -59,6 +59,12 @@ class Segment {
   [[nodiscard]] ChunkInfo& chunk(std::uint32_t i) const noexcept {
     return at<ChunkInfo>(layout_.chunk_table_off)[i];
   }
+  // Holder extension words of chunk i (layout().holder_ext_words of them; none in topics of up
+  // to 48 subscriber slots).
+  [[nodiscard]] std::atomic<std::uint64_t>* holder_ext(std::uint32_t i) const noexcept {
+    return at<std::atomic<std::uint64_t>>(layout_.holder_ext_off + layout_.holder_ext_stride * i);
+  }
+  [[nodiscard]] const Layout& layout() const noexcept { return layout_; }
   [[nodiscard]] std::byte* payload(std::uint32_t i) const noexcept {
     return at<std::byte>(layout_.payload_off + layout_.chunk_stride * i);
   }

@@ -51,7 +51,8 @@ Result<CheckedHeader> check_segment(const void* base, std::size_t size, const st
   if (l.total_size != size || live.history_off != l.history_off ||
       live.pub_table_off != l.pub_table_off || live.sub_table_off != l.sub_table_off ||
       live.queue_off != l.queue_off || live.chunk_table_off != l.chunk_table_off ||
-      live.payload_off != l.payload_off || live.chunk_stride != l.chunk_stride) {
+      live.payload_off != l.payload_off || live.chunk_stride != l.chunk_stride ||
+      live.holder_ext_off != l.holder_ext_off || live.holder_ext_stride != l.holder_ext_stride) {
     return corrupt(path, "layout does not match its limits");
   }
   if (!read_name(live.type_name, sizeof(live.type_name), out.type_name) ||
@@ -80,7 +81,7 @@ Result<Params> params_from_options(const TopicOptions& o) {
     return make_error(ErrorCode::kInvalidArgument,
                       "topic limits out of range: need max_message_size 1..4 GiB, chunk_count "
                       "1..1048576, queue_depth 1..65536, history_depth 0..65536, max_publishers "
-                      "1..32767, max_subscribers 1..48, and a segment under 1 TiB");
+                      "1..32767, max_subscribers 1..32767, and a segment under 1 TiB");
   }
   return p;
 }

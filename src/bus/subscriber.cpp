@@ -38,8 +38,7 @@ Sample& Sample::operator=(Sample&& other) noexcept {
 
 void Sample::reset() noexcept {
   if (subscriber_ == nullptr) return;
-  detail::release_chunk(subscriber_->segment(), chunk_,
-                        detail::subscriber_bit(subscriber_->slot()));
+  detail::release_subscriber(subscriber_->segment(), chunk_, subscriber_->slot());
   subscriber_.reset();
   data_ = {};
 }
@@ -80,7 +79,7 @@ Result<std::optional<Sample>> Subscriber::try_take() {
   // seq_cst read-modify-write, so no fence is needed before the waiters load.
   detail::notify_once_after_rmw(slot.space_seq, slot.space_waiters, slot.space_wake_pending);
   if (e.size > segment.params().max_message_size) {
-    detail::release_chunk(segment, e.chunk, detail::subscriber_bit(s));
+    detail::release_subscriber(segment, e.chunk, s);
     return make_error(ErrorCode::kCorrupt, "a sample of topic '" + segment.topic() +
                                                "' claims a size beyond the topic's maximum");
   }

@@ -92,6 +92,22 @@ bool has_participant_of(const TopicInfo& info, pid_t pid) {
   return false;
 }
 
+// Samples the participant of process `pid` has taken so far (0 if it is not on the topic).
+std::uint64_t samples_taken_by(const ScopedTopic& topic, pid_t pid) {
+  for (const auto& p : info_of(topic).participants) {
+    if (p.pid == pid) return p.count;
+  }
+  return 0;
+}
+
+bool publish_zeros(Publisher& pub, int n) {
+  for (int i = 0; i < n; ++i) {
+    std::byte payload[64] = {};
+    if (!pub.publish_copy(payload).ok()) return false;
+  }
+  return true;
+}
+
 TopicOptions helper_topic(std::uint32_t depth = 16, std::uint32_t chunks = 0) {
   TopicOptions t;
   t.type_name = "test.Payload";
@@ -167,17 +183,9 @@ TEST(BusProcess, SubscriberKilledHoldingChunksIsReclaimedAndOthersCarryOn) {
     EXPECT_TRUE(s.ok());
     return std::move(s).value();
   }();
-  for (int i = 0; i < 6; ++i) {
-    std::byte payload[64] = {};
-    ASSERT_TRUE(pub->publish_copy(payload).ok());
-  }
+  ASSERT_TRUE(publish_zeros(*pub, 6));
   // The victim takes and holds 3 samples; wait until it has.
-  ASSERT_TRUE(eventually([&] {
-    for (const auto& p : info_of(topic).participants) {
-      if (p.pid == victim.pid() && p.count >= 3) return true;
-    }
-    return false;
-  }));
+  ASSERT_TRUE(eventually([&] { return samples_taken_by(topic, victim.pid()) >= 3; }));
   while (true) {  // empty my own queue, keep one sample
     auto s = mine->try_take();
     ASSERT_TRUE(s.ok());
@@ -197,6 +205,42 @@ TEST(BusProcess, SubscriberKilledHoldingChunksIsReclaimedAndOthersCarryOn) {
   std::byte payload[64] = {};
   ASSERT_TRUE(pub->publish_copy(payload).ok());
   EXPECT_TRUE(mine->take(seconds(10)).ok());
+}
+
+// The same for a subscriber in a slot beyond the chunk's holder word (slot 50 of 64), whose
+// holds live in the chunks' extension words.
+TEST(BusProcess, SubscriberKilledInAnExtensionSlotIsReclaimed) {
+  ScopedTopic topic("killwide");
+  auto node = Node::create("survivor");
+  ASSERT_TRUE(node.ok());
+  TopicOptions t = helper_topic(4, 16);
+  t.max_subscribers = 64;
+  auto pub = node->create_publisher(topic.name(), t);
+  ASSERT_TRUE(pub.ok()) << pub.error().to_string();
+  std::vector<Subscriber> mine;  // slots 0..49
+  for (int i = 0; i < 50; ++i) {
+    auto sub = node->create_subscriber(topic.name(), t);
+    ASSERT_TRUE(sub.ok()) << sub.error().to_string();
+    mine.push_back(std::move(*sub));
+  }
+  Child victim({"sub", topic.name(), "0", "--depth", "4", "--chunks", "16", "--hold", "3"});
+  ASSERT_EQ(victim.read_line(), "ready");
+  ASSERT_TRUE(publish_zeros(*pub, 6));
+  ASSERT_TRUE(eventually([&] { return samples_taken_by(topic, victim.pid()) >= 3; }));
+  for (auto& sub : mine) {  // release everything of mine: only the victim's holds remain
+    while (true) {
+      auto s = sub.try_take();
+      ASSERT_TRUE(s.ok());
+      if (!s->has_value()) break;
+    }
+  }
+  EXPECT_LE(info_of(topic).free_chunks, t.chunk_count - 3);
+  victim.kill9();
+  EXPECT_EQ(victim.wait_exit(), 128 + SIGKILL);
+  ASSERT_TRUE(eventually([&] {
+    const TopicInfo info = info_of(topic);
+    return !has_participant_of(info, victim.pid()) && info.free_chunks == t.chunk_count;
+  }));
 }
 
 TEST(BusProcess, PublisherKilledDuringTrafficIsReclaimedAndANewOneIsHeard) {

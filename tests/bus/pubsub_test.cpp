@@ -185,6 +185,74 @@ TEST(PubSub, LoanWaitsUntilASampleIsReleased) {
   EXPECT_TRUE(loan.ok()) << loan.error().to_string();
 }
 
+// Subscriber slots from 48 on keep their hold on a chunk in extension words beside the holder
+// word (docs/bus.md, "Chunk ownership"): a chunk held only there must never be loaned out, and
+// its release must wake a loan that waits for it.
+TEST(PubSub, SubscribersBeyondTheHolderWordHoldChunksLikeAnyOther) {
+  ScopedTopic topic("fanout");
+  Node node = make_node("n1");
+  TopicOptions t;
+  t.max_subscribers = 130;  // slots 48..111 in the first extension word, 112..129 in the second
+  t.chunk_count = 2;
+  t.queue_depth = 2;
+  PublisherOptions quick;
+  quick.timeout = milliseconds(100);
+  auto pub = node.create_publisher(topic.name(), t, quick);
+  ASSERT_TRUE(pub.ok()) << pub.error().to_string();
+  std::vector<Subscriber> subs;
+  for (std::uint32_t i = 0; i < t.max_subscribers; ++i) {
+    auto sub = node.create_subscriber(topic.name(), t);
+    ASSERT_TRUE(sub.ok()) << i << ": " << sub.error().to_string();
+    subs.push_back(std::move(*sub));
+  }
+  EXPECT_FALSE(node.create_subscriber(topic.name(), t).ok());  // every slot is taken
+  EXPECT_EQ(pub->subscriber_count(), t.max_subscribers);
+  ASSERT_TRUE(pub->publish_copy(bytes_of("to all")).ok());
+  std::vector<Sample> kept;
+  for (std::uint32_t i = 0; i < t.max_subscribers; ++i) {
+    auto s = subs[i].take(seconds(5));
+    ASSERT_TRUE(s.ok()) << i << ": " << s.error().to_string();
+    EXPECT_EQ(text_of(*s), "to all") << i;
+    if (i == 60 || i == 129) kept.push_back(std::move(*s));  // one per extension word
+  }
+  auto free_chunks = [&] {
+    auto info = inspect_topic(topic.name());
+    return info.ok() ? info->free_chunks : 99U;
+  };
+  // Only slots 60 and 129 hold the chunk now: its holder word is 0, its extension words are not.
+  EXPECT_EQ(free_chunks(), 1U);
+  auto a = pub->loan();
+  ASSERT_TRUE(a.ok()) << a.error().to_string();
+  auto b = pub->loan();
+  ASSERT_FALSE(b.ok()) << "a chunk held in extension words was loaned out";
+  EXPECT_EQ(b.error().code, ErrorCode::kTimeout);
+  kept.pop_back();  // slot 129 lets go; slot 60 still holds it
+  EXPECT_EQ(free_chunks(), 0U);
+  EXPECT_FALSE(pub->loan().ok());
+  // A loan waiting for the last hold is woken by its release (without the wake it would time out).
+  PublisherOptions patient;
+  patient.timeout = seconds(3);
+  auto waiter = node.create_publisher(topic.name(), t, patient);
+  ASSERT_TRUE(waiter.ok());
+  std::thread releaser([&] {
+    std::this_thread::sleep_for(milliseconds(20));
+    kept.clear();
+  });
+  auto c = waiter->loan();
+  releaser.join();
+  EXPECT_TRUE(c.ok()) << c.error().to_string();
+  // And every subscriber, in every word, still receives.
+  { Loan drop = std::move(a).value(); }
+  { Loan drop = std::move(c).value(); }
+  ASSERT_TRUE(pub->publish_copy(bytes_of("again")).ok());
+  for (std::uint32_t i = 0; i < t.max_subscribers; ++i) {
+    auto s = subs[i].take(seconds(5));
+    ASSERT_TRUE(s.ok()) << i << ": " << s.error().to_string();
+    EXPECT_EQ(text_of(*s), "again") << i;
+  }
+  EXPECT_EQ(free_chunks(), 2U);
+}
+
 // The wake-ups whose writer commits with a seq_cst read-modify-write and no fence (docs/bus.md,
 // "Waiting"), many times over between two threads, so that releases and takes land in every
 // part of the waiter's announce / read / re-check / sleep sequence. A lost wake-up leaves the

@@ -131,6 +131,37 @@ TEST(Segment, FileOfAnotherUserIsRefused) {
   EXPECT_EQ(pub.error().code, ErrorCode::kPermissionDenied);
 }
 
+TEST(Segment, HolderExtensionOffsetsThatDoNotMatchTheLimitsAreRefused) {
+  ScopedTopic topic("holderext");
+  auto owner = Node::create("owner");
+  ASSERT_TRUE(owner.ok());
+  TopicOptions t;
+  t.max_subscribers = 100;  // slots 48..99 hold chunks in extension words
+  auto pub = owner->create_publisher(topic.name(), t);
+  ASSERT_TRUE(pub.ok()) << pub.error().to_string();
+  for (const std::size_t field : {offsetof(detail::SegmentHeader, holder_ext_off),
+                                  offsetof(detail::SegmentHeader, holder_ext_stride)}) {
+    std::uint64_t value = 0;
+    std::ifstream in(topic.path(), std::ios::binary);
+    in.seekg(static_cast<std::streamoff>(field));
+    in.read(reinterpret_cast<char*>(&value), sizeof value);
+    ASSERT_NE(value, 0U);
+    const std::uint64_t wrong = value + 64;
+    patch(topic.path(), static_cast<off_t>(field), &wrong, sizeof wrong);
+    auto other = Node::create("other");
+    ASSERT_TRUE(other.ok());
+    auto sub = other->create_subscriber(topic.name(), t);
+    ASSERT_FALSE(sub.ok());
+    EXPECT_EQ(sub.error().code, ErrorCode::kCorrupt);
+    EXPECT_NE(sub.error().message.find("layout does not match"), std::string::npos)
+        << sub.error().message;
+    patch(topic.path(), static_cast<off_t>(field), &value, sizeof value);
+  }
+  auto again = Node::create("again");
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->create_subscriber(topic.name(), t).ok());
+}
+
 TEST(Segment, TypeMismatchWithALiveParticipantNamesBothSides) {
   ScopedTopic topic("mismatch");
   auto node = Node::create("n");

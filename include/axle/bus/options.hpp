@@ -11,8 +11,9 @@
 
 namespace axle::bus {
 
-// The compile-time bound of the segment format: one holder bit per subscriber in each chunk.
-inline constexpr std::uint32_t kMaxSubscribersPerTopic = 48;
+// Bounds of the segment format's fields (the loan field of a chunk's holder word has 15 bits);
+// the limits in use are the topic's run-time options below.
+inline constexpr std::uint32_t kMaxSubscribersPerTopic = 32767;
 inline constexpr std::uint32_t kMaxPublishersPerTopic = 32767;
 inline constexpr std::size_t kMaxTypeNameLength = 127;
 inline constexpr std::size_t kMaxEncodingLength = 31;
@@ -27,7 +28,7 @@ struct TopicOptions {
   std::uint32_t queue_depth = 16;   // per subscriber: keep the last N
   std::uint32_t history_depth = 0;  // samples kept for transient-local late joiners
   std::uint32_t max_publishers = 8;
-  std::uint32_t max_subscribers = 16;  // at most kMaxSubscribersPerTopic
+  std::uint32_t max_subscribers = 16;  // 1..kMaxSubscribersPerTopic
   // 0: enough for every slot to be full at once (see default_chunk_count()).
   std::uint32_t chunk_count = 0;
   // Create the segment 0660 (the file's group may join) instead of 0600.
