@@ -4,7 +4,7 @@
 // process: the distance from the floor (a cell written by one core and polled by the other) to
 // the bus, and which steps make it up (docs/benchmarks.md, "Bus").
 //
-//   axle-bench-bus-model [--quick] [--json] [--cpus=A,B] [--batches=N] [--batch=N]
+//   axle-bench-bus-model [--quick] [--json] [--cpus=A,B] [--batches=N] [--batch=N] [--slots=N]
 //
 // One-way latency = round trip / 2, as in `axle bench latency`; each row is timed in batches of
 // round trips (no clock read per message, which would cost as much as a step) and shows the
@@ -45,6 +45,7 @@ struct Options {
   int cpu_b = 1;
   int batches = 500;
   int batch = 2000;  // round trips per batch
+  int slots = 1;     // the bus rows' topics' max_subscribers (one subscriber joins)
 };
 
 bool pin_to(int cpu) {
@@ -287,7 +288,7 @@ Result<std::vector<Row>> measure_bus(const Options& opt) {
   topic.type_name = "axle.bench.Message";
   topic.max_message_size = 64;
   topic.queue_depth = kCells;
-  topic.max_subscribers = 1;
+  topic.max_subscribers = static_cast<std::uint32_t>(opt.slots);
   topic.max_publishers = 2;
   bus::SubscriberOptions sub;
   sub.reliability = bus::Reliability::kReliable;
@@ -386,14 +387,23 @@ std::optional<Options> parse(int argc, char** argv) {
         std::fprintf(stderr, "axle-bench-bus-model: --batch wants a count >= 1\n");
         return std::nullopt;
       }
+    } else if (a.rfind("--slots=", 0) == 0) {
+      if (!parse_int(a.substr(8), o.slots) || o.slots < 1 ||
+          o.slots > static_cast<int>(bus::kMaxSubscribersPerTopic)) {
+        std::fprintf(stderr, "axle-bench-bus-model: --slots wants a count of 1..%u\n",
+                     bus::kMaxSubscribersPerTopic);
+        return std::nullopt;
+      }
     } else if (a == "--help" || a == "-h") {
       std::printf(
-          "axle-bench-bus-model [--quick] [--json] [--cpus=A,B] [--batches=N] [--batch=N]\n"
+          "axle-bench-bus-model [--quick] [--json] [--cpus=A,B] [--batches=N] [--batch=N] "
+          "[--slots=N]\n"
           "Two threads pinned to CPUs A and B (default 0,1) ping-pong through a model of the\n"
           "bus protocol, one step added per row, then through the bus itself: one-way latency,\n"
           "median and p99 of the means of N batches (default 500) of round trips (default "
           "2000).\nLast rows: the same bus calls in one thread on CPU A, per message (the code's "
-          "cost, no cross-core transfer), and one atomic add there, its unit.\n");
+          "cost, no cross-core transfer), and one atomic add there, its unit. --slots: the bus "
+          "rows' topics have N subscriber slots (default 1), one of them used.\n");
       std::exit(0);
     } else {
       std::fprintf(stderr, "axle-bench-bus-model: unknown option %s (see --help)\n", argv[i]);
@@ -415,9 +425,13 @@ int run(int argc, char** argv) {
   if (!opt->json) {
     const BuildInfo& build = build_info();
     std::printf("%s\n", fmt::format("axle {} ({}, {}) — bus protocol model, threads on CPUs {} "
-                                    "and {}, {} batches of {} round trips",
+                                    "and {}, {} batches of {} round trips{}",
                                     build.version, build.git_commit, build.build_type, opt->cpu_a,
-                                    opt->cpu_b, opt->batches, opt->batch)
+                                    opt->cpu_b, opt->batches, opt->batch,
+                                    opt->slots == 1 ? std::string()
+                                                    : fmt::format(", bus topics of {} subscriber "
+                                                                  "slots",
+                                                                  opt->slots))
                             .c_str());
   }
   std::vector<Row> rows;

@@ -16,8 +16,9 @@ namespace axle::bus::detail {
 inline constexpr std::uint64_t kMagic = 0x3130535542'4c5841ULL;  // "AXLBUS01", little-endian
 // 2: SubscriberSlot::received, free_seq line; 3: wake-pending flags; 4: lock-free take from a ring
 // of 64-byte cells (QueueCell) that carry the entry, head on the subscriber's own line;
-// 5: holder extension words for subscriber slots from 48 on (no compile-time subscriber bound).
-inline constexpr std::uint32_t kAbiVersion = 5;
+// 5: holder extension words for subscriber slots from 48 on (no compile-time subscriber bound);
+// 6: subscriber_slots_used, so that a publish scans the slots in use, not every slot.
+inline constexpr std::uint32_t kAbiVersion = 6;
 inline constexpr std::uint32_t kStateReady = 0x59444552;  // "REDY"
 inline constexpr std::uint32_t kNoChunk = 0xffffffffU;
 inline constexpr std::size_t kAlign = 64;
@@ -83,6 +84,10 @@ struct SegmentHeader {
 
   alignas(kAlign) std::atomic<std::uint32_t> alloc_cursor;
   std::atomic<std::uint64_t> publish_count;
+  // One past the highest subscriber slot ever claimed: publishes scan only the slots below it.
+  // Raised by a join before the slot turns alive, never lowered (joins reuse the lowest free
+  // slot, so it stays at the most subscribers the topic has had at once).
+  std::atomic<std::uint32_t> subscriber_slots_used;
   // On their own line: every release reads free_waiters, every loan writes alloc_cursor.
   alignas(kAlign) std::atomic<std::uint32_t> free_seq;  // futex: a chunk became free
   std::atomic<std::uint32_t> free_waiters;

@@ -84,6 +84,12 @@ Result<std::uint32_t> join_as_subscriber(const Segment& segment, std::string_vie
   const std::uint32_t i =
       claim(&Segment::subscriber, segment, segment.params().max_subscribers, node_name);
   if (i == kNoChunk) return table_full(segment, "subscriber", segment.params().max_subscribers);
+  // Before the slot can turn alive (and before the history replay below), so that a publish
+  // that sees it alive, or pushes to the history after the replay, also scans it.
+  std::atomic<std::uint32_t>& used = segment.header().subscriber_slots_used;
+  std::uint32_t seen = used.load(std::memory_order_seq_cst);
+  while (seen < i + 1 && !used.compare_exchange_weak(seen, i + 1, std::memory_order_seq_cst)) {
+  }
   SubscriberSlot& slot = segment.subscriber(i);
   slot.reliable.store(options.reliability == Reliability::kReliable ? 1 : 0,
                       std::memory_order_relaxed);

@@ -93,7 +93,7 @@ std::uint64_t Publisher::max_message_size() const noexcept {
 std::size_t Publisher::subscriber_count() const noexcept {
   const Segment& segment = endpoint_->segment();
   std::size_t n = 0;
-  for (std::uint32_t s = 0; s < segment.params().max_subscribers; ++s) {
+  for (std::uint32_t s = 0; s < segment.subscriber_slots_used(); ++s) {
     const std::uint64_t ctl = segment.subscriber(s).p.ctl.load(std::memory_order_acquire);
     if (detail::ctl_state(ctl) == detail::SlotState::kAlive) ++n;
   }
@@ -204,16 +204,17 @@ Result<void> Publisher::publish(Loan&& loan, std::size_t size) {
   }
   std::int64_t deadline = 0;  // set by the first full queue: the clock is read only then
   std::size_t missed = 0;
+  const std::uint32_t slots = segment.subscriber_slots_used();
   // The cell each subscriber's next entry goes to was last written by that subscriber (its
   // take): request every such line at once, so the transfers overlap (tail is read without the
   // lock: a stale value only makes the hint miss).
-  for (std::uint32_t s = 0; s < segment.params().max_subscribers; ++s) {
+  for (std::uint32_t s = 0; s < slots; ++s) {
     const std::uint64_t ctl = segment.subscriber(s).p.ctl.load(std::memory_order_relaxed);
     if (detail::ctl_state(ctl) != detail::SlotState::kAlive) continue;
     const std::uint64_t tail = segment.subscriber(s).tail.load(std::memory_order_relaxed);
     detail::prefetch_for_write(&segment.queue(s)[tail % segment.params().queue_depth]);
   }
-  for (std::uint32_t s = 0; s < segment.params().max_subscribers; ++s) {
+  for (std::uint32_t s = 0; s < slots; ++s) {
     const std::uint64_t ctl = segment.subscriber(s).p.ctl.load(std::memory_order_seq_cst);
     if (detail::ctl_state(ctl) != detail::SlotState::kAlive) continue;
     if (!deliver(c, s, deadline)) ++missed;

@@ -69,6 +69,13 @@ class Segment {
     return at<std::byte>(layout_.payload_off + layout_.chunk_stride * i);
   }
 
+  // Subscriber slots a publish must look at: those below the highest ever claimed, bounded by
+  // the table (the stored value is shared memory).
+  [[nodiscard]] std::uint32_t subscriber_slots_used() const noexcept {
+    const std::uint32_t used = header().subscriber_slots_used.load(std::memory_order_seq_cst);
+    return used < params_.max_subscribers ? used : params_.max_subscribers;
+  }
+
   // True when some participant slot belongs to a live process.
   [[nodiscard]] bool has_live_participant() const noexcept;
 

@@ -253,6 +253,37 @@ TEST(PubSub, SubscribersBeyondTheHolderWordHoldChunksLikeAnyOther) {
   EXPECT_EQ(free_chunks(), 2U);
 }
 
+// A publish scans the subscriber slots below the highest ever claimed (subscriber_slots_used):
+// slots freed below it and reused, and a late joiner above every earlier one, all get samples.
+TEST(PubSub, SubscribersInReusedAndNewHigherSlotsAllReceive) {
+  ScopedTopic topic("slots");
+  Node node = make_node("n1");
+  TopicOptions t;
+  t.max_subscribers = 64;
+  auto pub = node.create_publisher(topic.name(), t);
+  ASSERT_TRUE(pub.ok()) << pub.error().to_string();
+  std::vector<std::optional<Subscriber>> subs;
+  auto join = [&] {
+    auto sub = node.create_subscriber(topic.name(), t);
+    ASSERT_TRUE(sub.ok()) << sub.error().to_string();
+    subs.emplace_back(std::move(*sub));
+  };
+  for (int i = 0; i < 3; ++i) join();
+  subs[0].reset();  // slots 0 and 1 are free again, slot 2 still taken
+  subs[1].reset();
+  join();  // reuses slot 0
+  join();  // reuses slot 1
+  join();  // slot 3, above every earlier one
+  ASSERT_EQ(subs.size(), 6U);
+  EXPECT_EQ(pub->subscriber_count(), 4U);
+  ASSERT_TRUE(pub->publish_copy(bytes_of("all of you")).ok());
+  for (std::size_t i = 2; i < subs.size(); ++i) {
+    auto s = subs[i]->take(seconds(5));
+    ASSERT_TRUE(s.ok()) << i << ": " << s.error().to_string();
+    EXPECT_EQ(text_of(*s), "all of you") << i;
+  }
+}
+
 // The wake-ups whose writer commits with a seq_cst read-modify-write and no fence (docs/bus.md,
 // "Waiting"), many times over between two threads, so that releases and takes land in every
 // part of the waiter's announce / read / re-check / sleep sequence. A lost wake-up leaves the
