@@ -183,18 +183,15 @@ void exercise(const Segment& seg) {
   namespace d = axle::bus::detail;
   check_layout(seg);
   const auto& p = seg.params();
+  auto drain_push_drain = [&seg](std::uint32_t s, bool drop_oldest) {
+    drain(seg, s);
+    push_once(seg, s, drop_oldest);
+    drain(seg, s);
+  };
   const std::uint32_t subscribers = p.max_subscribers < 4 ? p.max_subscribers : 4;
-  for (std::uint32_t s = 0; s < subscribers; ++s) {
-    drain(seg, s);
-    push_once(seg, s, s % 2 == 1);
-    drain(seg, s);
-  }
-  if (p.max_subscribers > subscribers) {  // the last slot: beyond the holder word when > 48
-    const std::uint32_t last = p.max_subscribers - 1;
-    drain(seg, last);
-    push_once(seg, last, true);
-    drain(seg, last);
-  }
+  for (std::uint32_t s = 0; s < subscribers; ++s) drain_push_drain(s, s % 2 == 1);
+  // The last slot too: beyond the holder word when there are more than 48.
+  if (p.max_subscribers > subscribers) drain_push_drain(p.max_subscribers - 1, true);
   d::history_for_each_locked(seg, [&](std::uint32_t c) { require(c < p.chunk_count); });
   require(d::free_chunk_count(seg) <= p.chunk_count);
 }

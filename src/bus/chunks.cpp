@@ -33,6 +33,15 @@ void wake_if_free(const Segment& segment, std::uint32_t chunk, bool holder_word_
   notify_after_rmw(h.free_seq, h.free_waiters);
 }
 
+// Clears `bits` of one of the chunk's words (the holder word or an extension word); true when
+// any of them was set.
+bool clear_holder_bits(const Segment& segment, std::uint32_t chunk, const HolderBit& h) noexcept {
+  const std::uint64_t before = h.word->fetch_and(~h.bit, std::memory_order_seq_cst);
+  if ((before & h.bit) == 0) return false;
+  if ((before & ~h.bit) == 0) wake_if_free(segment, chunk, h.word == &segment.chunk(chunk).holders);
+  return true;
+}
+
 }  // namespace
 
 bool chunk_free(const Segment& segment, std::uint32_t chunk) noexcept {
@@ -73,20 +82,11 @@ std::uint32_t try_claim_chunk(const Segment& segment, std::uint32_t publisher) n
 }
 
 bool release_chunk(const Segment& segment, std::uint32_t chunk, std::uint64_t bits) noexcept {
-  const std::uint64_t before =
-      segment.chunk(chunk).holders.fetch_and(~bits, std::memory_order_seq_cst);
-  if ((before & bits) == 0) return false;
-  if ((before & ~bits) == 0) wake_if_free(segment, chunk, /*holder_word_cleared=*/true);
-  return true;
+  return clear_holder_bits(segment, chunk, {&segment.chunk(chunk).holders, bits});
 }
 
 bool release_subscriber(const Segment& segment, std::uint32_t chunk, std::uint32_t s) noexcept {
-  if (s < kSubscribersInHolderWord) return release_chunk(segment, chunk, subscriber_bit(s));
-  const HolderBit h = subscriber_holder(segment, chunk, s);
-  const std::uint64_t before = h.word->fetch_and(~h.bit, std::memory_order_seq_cst);
-  if ((before & h.bit) == 0) return false;
-  if ((before & ~h.bit) == 0) wake_if_free(segment, chunk, /*holder_word_cleared=*/false);
-  return true;
+  return clear_holder_bits(segment, chunk, subscriber_holder(segment, chunk, s));
 }
 
 void release_loan_of(const Segment& segment, std::uint32_t chunk,

@@ -93,7 +93,8 @@ std::uint64_t Publisher::max_message_size() const noexcept {
 std::size_t Publisher::subscriber_count() const noexcept {
   const Segment& segment = endpoint_->segment();
   std::size_t n = 0;
-  for (std::uint32_t s = 0; s < segment.subscriber_slots_used(); ++s) {
+  const std::uint32_t slots = segment.subscriber_slots_used();
+  for (std::uint32_t s = 0; s < slots; ++s) {
     const std::uint64_t ctl = segment.subscriber(s).p.ctl.load(std::memory_order_acquire);
     if (detail::ctl_state(ctl) == detail::SlotState::kAlive) ++n;
   }
